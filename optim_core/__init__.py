@@ -1,0 +1,26 @@
+"""optim_core: exact, batched, pure-numpy optimizers and the run driver (no Streamlit, no Plotly)."""
+
+from .base import Optimizer, Update, bias_correction, update_moment, update_moment_sq
+from .driver import DEFAULT_BOX, MAX_STEPS, Problem, Trace, run, stack
+from .optimizers import (
+    adabound,
+    adagrad,
+    adam,
+    adamax,
+    amsbound,
+    amsgrad,
+    lower_bound,
+    rmsprop,
+    sgd,
+    upper_bound,
+)
+from .schedules import CONSTANT, KINDS as SCHEDULE_KINDS, Schedule
+from .registry import OPTIMIZERS, HyperParam, OptimizerSpec, build_paper_theory
+
+__all__ = [
+    "OPTIMIZERS", "HyperParam", "OptimizerSpec", "build_paper_theory",
+    "CONSTANT", "DEFAULT_BOX", "MAX_STEPS", "Optimizer", "Problem", "SCHEDULE_KINDS", "Schedule",
+    "Trace", "Update", "adabound", "adagrad", "adam", "adamax", "amsbound", "amsgrad",
+    "bias_correction", "lower_bound", "rmsprop", "run", "sgd", "stack", "update_moment",
+    "update_moment_sq", "upper_bound",
+]
