@@ -1,0 +1,1 @@
+"""Benchmarks of the optimizer core (``python -m bench.core``)."""
