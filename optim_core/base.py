@@ -103,6 +103,33 @@ def as_flag(name: str, value: Any) -> bool:
     return bool(value)
 
 
+def widened(*values):
+    """A function ``fit(like)`` giving ``values`` with every ``(B, 1)`` array widened to
+    ``like.shape`` ``(B, D)``, once per shape. numpy is about ten times slower broadcasting along a
+    short inner axis than combining arrays of equal shape, and a sweep is all ``(B, 1)`` arrays."""
+    if all(np.ndim(v) == 0 for v in values):
+        return lambda like: values
+    cache: dict = {}
+
+    def fit(like: Array) -> tuple:
+        out = cache.get(like.shape)
+        if out is None:
+            out = cache[like.shape] = tuple(
+                v if np.ndim(v) == 0 else np.ascontiguousarray(np.broadcast_to(v, like.shape))
+                for v in values)
+        return out
+
+    return fit
+
+
+def per_run(value, batch: int) -> Array:
+    """A scalar, ``(B, 1)`` or ``(B, D)`` quantity that is the same across D, as a ``(B,)`` vector."""
+    arr = np.asarray(value, dtype=np.float64)
+    if arr.ndim == 2:
+        arr = arr[:, 0]
+    return np.broadcast_to(arr, (batch,))
+
+
 def full_like_params(value: Scalar, like: Array) -> Array:
     """A scalar or (B, 1) rate broadcast to the parameters' (B, D) shape."""
     return np.broadcast_to(np.asarray(value, dtype=np.float64), like.shape).copy()

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple, Protocol, Sequence
 
 import numpy as np
 
-from .base import Array, Optimizer, Update
+from .base import Array, Optimizer, Update, per_run
 from .schedules import CONSTANT, Schedule
 
 # An iterate beyond this (in any coordinate) has left the finite world for our purposes.
@@ -104,8 +104,8 @@ def stack(parts: Sequence[tuple[Optimizer, int]]) -> Optimizer:
             if bounded:
                 raw[s] = up.lr_eff if up.lr_eff_raw is None else up.lr_eff_raw
                 if up.lower_bound is not None:
-                    low[s] = up.lower_bound
-                    high[s] = up.upper_bound
+                    low[s, 0] = per_run(up.lower_bound, s.stop - s.start)
+                    high[s, 0] = per_run(up.upper_bound, s.stop - s.start)
         return Update(delta, StackState(tuple(new_states)), lr_eff, raw, low, high)
 
     name = "+".join(opt.name for opt, _ in parts)
@@ -147,8 +147,8 @@ def run(optimizer: Optimizer, problem: Problem, x0, steps: int, *,
     :func:`gaussian_noise`); ``project`` maps every iterate back onto a feasible set (default: the
     problem's own ``project`` if it has one); ``record_every = k`` keeps every k-th step (and the
     last), which bounds memory for long or wide runs. A run whose iterate leaves ``[-box, box]``
-    or whose loss stops being finite is frozen at its last finite point, and ``diverged_at``
-    says when; nothing raises for it.
+    (NaN included), or whose loss is not finite at a recorded step, is frozen at its last finite
+    point, and ``diverged_at`` says when; nothing raises for it.
     """
     x = np.array(x0, dtype=np.float64, copy=True)
     if x.ndim == 1:
@@ -205,11 +205,8 @@ def run(optimizer: Optimizer, problem: Problem, x0, steps: int, *,
             x_new = x + up.delta
             if project is not None:
                 x_new = project(x_new)
-            f_new = problem.loss(x_new, t + 1)
-            if all_active and _all_inside(x_new, f_new, box):
-                x, fx = x_new, f_new
-            else:
-                ok = (_row_abs_max(x_new) <= box) & np.isfinite(f_new)
+            if not (all_active and _inside(x_new, box)):
+                ok = _row_abs_max(x_new) <= box  # NaN fails it too
                 newly = active & ~ok
                 if newly.any():
                     diverged_at[newly] = t
@@ -217,9 +214,22 @@ def run(optimizer: Optimizer, problem: Problem, x0, steps: int, *,
                     all_active = False
                     frozen = np.flatnonzero(~active)
                 x_new[frozen] = x[frozen]
-                f_new[frozen] = fx[frozen]
-                x, fx = x_new, f_new
+            x_prev, x = x, x_new
             slot = record_slot[t]
+            if slot >= 0:
+                # the loss is only needed where it is recorded; a non-finite one there is a
+                # divergence too, and the run is frozen at its previous iterate
+                fx_new = problem.loss(x, t + 1)
+                if not np.isfinite(fx_new.sum()):
+                    bad = active & ~np.isfinite(fx_new)
+                    diverged_at[bad] = t
+                    active &= ~bad
+                    all_active = False
+                    frozen = np.flatnonzero(~active)
+                    x[bad] = x_prev[bad]
+                    fx_new[bad] = problem.loss(x[bad], t + 1) if bad.any() else fx_new[bad]
+                    fx_new = np.where(np.isfinite(fx_new), fx_new, fx)
+                fx = fx_new
             if slot >= 0:
                 positions[slot + 1] = x
                 loss[slot + 1] = fx
@@ -228,8 +238,8 @@ def run(optimizer: Optimizer, problem: Problem, x0, steps: int, *,
                 lr_eff[slot] = up.lr_eff
                 if bounded:
                     lr_raw[slot] = up.lr_eff_raw
-                    low[slot] = np.broadcast_to(np.reshape(up.lower_bound, (-1,)), (batch,))
-                    high[slot] = np.broadcast_to(np.reshape(up.upper_bound, (-1,)), (batch,))
+                    low[slot] = per_run(up.lower_bound, batch)
+                    high[slot] = per_run(up.upper_bound, batch)
 
     if not all_active:
         for arr in (grads, lr_eff, lr_raw, low, high):
@@ -239,9 +249,9 @@ def run(optimizer: Optimizer, problem: Problem, x0, steps: int, *,
                  factors[recorded - 1])
 
 
-def _all_inside(x: Array, f: Array, box: float) -> bool:
-    """Fast path: every iterate inside the box and every loss finite (NaN fails every test)."""
-    return bool(x.min() >= -box and x.max() <= box and np.isfinite(f.sum()))
+def _inside(x: Array, box: float) -> bool:
+    """Fast path: every iterate inside the box (NaN fails both tests)."""
+    return bool(x.min() >= -box and x.max() <= box)
 
 
 def _row_abs_max(x: Array) -> Array:

@@ -22,6 +22,7 @@ from .base import (
     full_like_params,
     update_moment,
     update_moment_sq,
+    widened,
 )
 
 # With eps = 0 (the paper-theory mode) a denominator is 0 until a non-zero gradient arrives; the
@@ -72,10 +73,13 @@ def sgd(lr: float = 1e-3, *, momentum: float = 0.0, dampening: float = 0.0,
                      or np.any(np.asarray(dampening) != 0)):
         raise ValueError("Invalid nesterov: Nesterov momentum requires momentum > 0 and dampening = 0")
 
+    fit = widened(lr, momentum, dampening, weight_decay)
+
     def init(x0: Array) -> SGDState:
         return SGDState(np.zeros_like(x0) if uses_momentum else None)
 
     def update(grad, state, t, *, params=None, lr_scale=1.0) -> Update:
+        lr, momentum, dampening, weight_decay = fit(grad)
         g = add_weight_decay(grad, params, weight_decay)
         lr_t = lr * lr_scale
         if not uses_momentum:
@@ -116,10 +120,13 @@ def adagrad(lr: float = 1e-2, *, lr_decay: float = 0.0, weight_decay: float = 0.
     eps = as_hyper("eps", eps, 0.0, np.inf)
     guard = _guard(eps)
 
+    fit = widened(lr, lr_decay, weight_decay, eps)
+
     def init(x0: Array) -> AdaGradState:
         return AdaGradState(np.zeros_like(x0) + initial_accumulator_value)
 
     def update(grad, state, t, *, params=None, lr_scale=1.0) -> Update:
+        lr, lr_decay, weight_decay, eps = fit(grad)
         g = add_weight_decay(grad, params, weight_decay)
         clr = lr * lr_scale / (1.0 + (t - 1) * lr_decay)
         sum_sq = state.sum_sq + g * g
@@ -166,11 +173,14 @@ def rmsprop(lr: float = 1e-2, *, alpha: float = 0.99, eps: float = 1e-8,
     uses_momentum = not (np.ndim(momentum) == 0 and momentum == 0.0)
     guard = _guard(eps)
 
+    fit = widened(lr, alpha, eps, weight_decay, momentum)
+
     def init(x0: Array) -> RMSPropState:
         zeros = np.zeros_like(x0)
         return RMSPropState(zeros, zeros if centered else None, zeros if uses_momentum else None)
 
     def update(grad, state, t, *, params=None, lr_scale=1.0) -> Update:
+        lr, alpha, eps, weight_decay, momentum = fit(grad)
         g = add_weight_decay(grad, params, weight_decay)
         lr_t = lr * lr_scale
         square_avg = update_moment_sq(state.square_avg, g, alpha)
@@ -231,11 +241,14 @@ def adam(lr: float = 1e-3, *, betas: tuple[float, float] = (0.9, 0.999), eps: fl
     bias_correction_on = as_flag("bias_correction", bias_correction)
     guard = _guard(eps)
 
+    fit = widened(lr, beta1, beta2, eps, weight_decay)
+
     def init(x0: Array) -> AdamState:
         zeros = np.zeros_like(x0)
         return AdamState(zeros, zeros, zeros if amsgrad else None)
 
     def update(grad, state, t, *, params=None, lr_scale=1.0) -> Update:
+        lr, beta1, beta2, eps, weight_decay = fit(grad)
         g = add_weight_decay(grad, params, weight_decay)
         m = update_moment(state.exp_avg, g, beta1)
         v = update_moment_sq(state.exp_avg_sq, g, beta2)
@@ -287,11 +300,14 @@ def adamax(lr: float = 2e-3, *, betas: tuple[float, float] = (0.9, 0.999), eps: 
     weight_decay = as_hyper("weight_decay", weight_decay, 0.0, np.inf)
     guard = _guard(eps)
 
+    fit = widened(lr, beta1, beta2, eps, weight_decay)
+
     def init(x0: Array) -> AdaMaxState:
         zeros = np.zeros_like(x0)
         return AdaMaxState(zeros, zeros)
 
     def update(grad, state, t, *, params=None, lr_scale=1.0) -> Update:
+        lr, beta1, beta2, eps, weight_decay = fit(grad)
         g = add_weight_decay(grad, params, weight_decay)
         m = update_moment(state.exp_avg, g, beta1)
         u = np.maximum(beta2 * state.exp_inf, np.abs(g) + eps)
@@ -355,11 +371,14 @@ def adabound(lr: float = 1e-3, *, betas: tuple[float, float] = (0.9, 0.999), fin
     bias_correction_on = as_flag("bias_correction", bias_correction)
     guard = _guard(eps)
 
+    fit = widened(lr, beta1, beta2, final_lr, gamma, eps, weight_decay)
+
     def init(x0: Array) -> AdamState:
         zeros = np.zeros_like(x0)
         return AdamState(zeros, zeros, zeros if amsbound else None)
 
     def update(grad, state, t, *, params=None, lr_scale=1.0) -> Update:
+        lr, beta1, beta2, final_lr, gamma, eps, weight_decay = fit(grad)
         g = add_weight_decay(grad, params, weight_decay)
         m = update_moment(state.exp_avg, g, beta1)
         v = update_moment_sq(state.exp_avg_sq, g, beta2)
@@ -372,7 +391,7 @@ def adabound(lr: float = 1e-3, *, betas: tuple[float, float] = (0.9, 0.999), fin
         final_lr_t = final_lr * lr_scale
         low = lower_bound(final_lr_t, gamma, t)
         high = upper_bound(final_lr_t, gamma, t)
-        lr_eff = np.clip(raw, low, high)
+        lr_eff = np.minimum(np.maximum(raw, low), high)  # np.clip is ~3x slower
         return Update(-lr_eff * m, AdamState(m, v, v_max), lr_eff, raw, low, high)
 
     return Optimizer("amsbound" if amsbound else "adabound", init, update, bounded=True)

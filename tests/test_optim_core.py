@@ -226,6 +226,22 @@ def test_nan_gradient_freezes_only_that_run():
     np.testing.assert_allclose(trace.positions[:, 0], trace.positions[:, 2])
 
 
+def test_non_finite_loss_at_a_finite_point_is_a_divergence():
+    class Cliff(Sphere):
+        """Finite gradients everywhere, but the loss overflows beyond x = 3."""
+
+        def loss(self, x, t):
+            return np.where(x[:, 0] > 3.0, np.inf, (x * x).sum(axis=1))
+
+        def gradient(self, x, t):
+            return -np.ones_like(x)  # walks towards +x at lr per step
+
+    trace = oc.run(oc.sgd(1.0), Cliff(), np.array([[0.5, 0.0], [-10.0, 0.0]]), 10)
+    assert trace.diverged_at.tolist() == [3, -1]  # x = 1.5, 2.5, then 3.5 at step 3
+    assert trace.positions[-1, 0].tolist() == [2.5, 2.0]
+    assert np.all(np.isfinite(trace.loss)) and trace.loss[-1, 0] == 10.25
+
+
 # ----------------------------------------------------------------------------- batching
 
 
