@@ -1,0 +1,14 @@
+"""Optimizer Lab: the entry point routes between the pages; the home page holds the preset gallery.
+
+The pages live in app_pages/, not pages/: Streamlit runs a folder named pages/ beside the entry point
+as an old-style multipage app on a server's first request, which would open a shared link to a
+page without this router (no wide layout, a stray "app" entry in the navigation)."""
+
+import streamlit as st
+
+st.set_page_config(page_title="Optimizer Lab", page_icon="🧭", layout="wide")
+
+home = st.Page("app_pages/home.py", title="Home", icon=":material/home:", default=True)
+playground = st.Page("app_pages/playground.py", title="Playground", icon=":material/explore:", url_path="playground")
+
+st.navigation([home, playground]).run()

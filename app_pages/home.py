@@ -1,0 +1,21 @@
+"""Home: what the lab is, and the preset gallery."""
+
+import streamlit as st
+
+from ui.presets import PRESETS
+
+st.title("Optimizer Lab")
+st.markdown(
+    "Watch deep-learning optimizers move on classic test functions, and see the learning rate each "
+    "one **really** applies to every parameter. Adaptive methods such as Adam end up with extreme "
+    "per-parameter rates, some far too large and some far too small; AdaBound clips them into a band "
+    "that closes on `final_lr`, so it moves smoothly from Adam to SGD. Every number here matches "
+    "torch.optim in float64, and every view is a link you can share.")
+
+st.subheader("Start from a preset")
+cols = st.columns(3)
+for i, preset in enumerate(PRESETS):
+    with cols[i % 3].container(border=True):
+        st.markdown(f"**{preset.title}**")
+        st.caption(preset.blurb)
+        st.page_link(preset.page, label="Open", icon="▶️", query_params=preset.query)

@@ -1,0 +1,26 @@
+"""Bounded caches around the pure computations, so reruns with the same settings cost nothing and
+no visitor can fill the server's memory."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import landscapes
+
+from . import experiments, tuning
+from viz import background
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def playground_trace(landscape_key, configs, start, steps, schedule, noise_std, seed):
+    return experiments.playground_trace(landscape_key, configs, start, steps, schedule, noise_std, seed)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def suggestions(landscape_key: str) -> dict:
+    return tuning.suggest(landscapes.get(landscape_key))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def landscape_background(landscape_key: str, x_range: tuple, y_range: tuple) -> background.Background:
+    return background.render(landscapes.get(landscape_key), (x_range, y_range))

@@ -1,0 +1,36 @@
+"""The runs behind the pages, as pure functions (no Streamlit): what a page computes, testable and
+benchmarkable without a browser. ui/compute.py wraps them in bounded caches."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+import landscapes
+import optim_core as oc
+from viz.runs import RunView, views_from_trace
+
+MAX_STEPS = 10_000  # the playground's cap on T
+
+Config = tuple[str, tuple[tuple[str, Any], ...]]  # (optimizer key, sorted hyperparameter items)
+
+
+def config(opt_key: str, values: Mapping[str, Any]) -> Config:
+    return opt_key, tuple(sorted(values.items()))
+
+
+def playground_trace(landscape_key: str, configs: Sequence[Config], start: tuple[float, float], steps: int,
+                     schedule: oc.Schedule, noise_std: float, seed: int) -> oc.Trace:
+    """One batched run: every configured optimizer from the same start, one row each."""
+    landscape = landscapes.get(landscape_key)
+    parts = [(oc.OPTIMIZERS[key].build(dict(values)), 1) for key, values in configs]
+    x0 = np.tile(np.asarray(start, dtype=np.float64), (len(configs), 1))
+    return oc.run(oc.stack(parts), landscape, x0, steps, schedule=schedule, noise_std=noise_std,
+                  noise_seed=seed)
+
+
+def playground_views(trace: oc.Trace, configs: Sequence[Config]) -> list[RunView]:
+    keys = [key for key, _ in configs]
+    labels = [oc.OPTIMIZERS[k].label for k in keys]
+    return views_from_trace(trace, keys, labels, bounded=[oc.OPTIMIZERS[k].bounded for k in keys])

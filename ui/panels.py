@@ -1,0 +1,123 @@
+"""Widgets built from the optimizer registry: URL fields, hyperparameter panels, the update rules."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+import streamlit as st
+
+import optim_core as oc
+
+from . import params, state
+
+
+def hyper_key(opt_key: str, param_key: str) -> str:
+    return f"{opt_key}.{param_key}"
+
+
+def hyper_fields(opt_keys: Sequence[str] | None = None) -> list[params.Field]:
+    """One URL field per hyperparameter of each optimizer (default: all of them)."""
+    fields = []
+    for key in opt_keys or oc.OPTIMIZERS:
+        spec = oc.OPTIMIZERS[key]
+        for p in spec.params:
+            kind = "flag" if p.is_flag else "float"
+            fields.append(params.Field(hyper_key(key, p.key), f"{spec.label} {p.label}", kind, p.default,
+                                       None if p.is_flag else p.low, None if p.is_flag else p.high,
+                                       log=p.log))
+    return fields
+
+
+def library_defaults(opt_key: str) -> dict[str, Any]:
+    return {hyper_key(opt_key, k): v for k, v in oc.OPTIMIZERS[opt_key].defaults().items()}
+
+
+def values_of(opt_key: str, source: Mapping[str, Any]) -> dict[str, Any]:
+    """The optimizer's hyperparameters (factory keywords) from widget values keyed ``opt.param``."""
+    spec = oc.OPTIMIZERS[opt_key]
+    return {p.key: source.get(hyper_key(opt_key, p.key), p.default) for p in spec.params}
+
+
+def hyper_panel(opt_key: str, suggested: Mapping[str, Any], *, expanded: bool = False,
+                skip: Sequence[str] = ()) -> dict[str, Any]:
+    """A compact panel of one optimizer's hyperparameters; returns ``{param: value}``.
+
+    ``suggested`` are the values pre-filled for the current problem; the library defaults are a
+    button away."""
+    spec = oc.OPTIMIZERS[opt_key]
+    with st.expander(f"{spec.label}", expanded=expanded):
+        st.caption(spec.summary)
+        cols = st.columns(2)
+        cols[0].button("library defaults", key=f"_defaults_{opt_key}", width="stretch",
+                       on_click=state.set_values, args=(library_defaults(opt_key),),
+                       help="torch.optim's defaults (AdaBound: the authors' reference code)")
+        cols[1].button("suggested", key=f"_suggested_{opt_key}", width="stretch",
+                       on_click=state.set_values, args=({**library_defaults(opt_key), **suggested},),
+                       help="values that make this optimizer move sensibly on the current problem")
+        out = {}
+        for p in spec.params:
+            key = hyper_key(opt_key, p.key)
+            if p.key in skip:
+                continue
+            if p.is_flag:
+                out[p.key] = st.toggle(p.label, key=key, help=p.help or None)
+            else:
+                out[p.key] = st.number_input(
+                    p.label, min_value=float(p.low), max_value=float(p.high), key=key,
+                    step=float(p.default) / 10 if p.log else 0.01, format="%g", help=p.help or None)
+    return out
+
+
+def update_rules(opt_keys: Sequence[str]) -> None:
+    """The update rule of each optimizer in LaTeX, in the optimizers' colours' order."""
+    for key in opt_keys:
+        spec = oc.OPTIMIZERS[key]
+        st.markdown(f"**{spec.label}**: {spec.summary}")
+        st.latex(spec.latex)
+
+
+# ----------------------------------------------------------------------------- schedules
+
+SCHEDULE_LABELS = {"constant": "constant", "step": "step decay", "exponential": "exponential",
+                   "cosine": "cosine", "inverse_sqrt": "1/√t", "warmup": "linear warm-up"}
+# which Schedule fields each kind uses: (field, label, kind, default, low, high)
+_SCHEDULE_PARAMS = {
+    "step": (("step_size", "every (steps)", "int", 100, 1, 100_000), ("decay", "multiply by", "float", 0.1, 1e-4, 1.0)),
+    "exponential": (("decay", "multiply by (per step)", "float", 0.999, 0.5, 1.0),),
+    "cosine": (("period", "period (steps)", "int", 500, 1, 100_000), ("min_factor", "down to (× lr)", "float", 0.0, 0.0, 1.0)),
+    "warmup": (("warmup_steps", "warm-up steps", "int", 100, 1, 100_000),),
+}
+
+
+def schedule_fields(prefix: str = "sched") -> list[params.Field]:
+    fields = [params.Field(prefix, "schedule", "choice", "constant", choices=tuple(oc.SCHEDULE_KINDS))]
+    seen = set()
+    for kind, entries in _SCHEDULE_PARAMS.items():
+        for name, label, typ, default, low, high in entries:
+            key = f"{prefix}.{kind}.{name}"
+            if key not in seen:
+                seen.add(key)
+                fields.append(params.Field(key, f"schedule {label}", typ, default, low, high))
+    return fields
+
+
+def schedule_from(values: Mapping[str, Any], prefix: str = "sched") -> oc.Schedule:
+    kind = values.get(prefix, "constant")
+    kwargs = {name: values.get(f"{prefix}.{kind}.{name}", default)
+              for name, _, _, default, _, _ in _SCHEDULE_PARAMS.get(kind, ())}
+    return oc.Schedule(kind, **kwargs)
+
+
+def schedule_panel(prefix: str = "sched") -> dict[str, Any]:
+    """The schedule's kind and the parameters that kind uses; returns the widget values."""
+    out = {prefix: st.selectbox("learning-rate schedule", list(oc.SCHEDULE_KINDS), key=prefix,
+                                format_func=SCHEDULE_LABELS.get,
+                                help="multiplies lr at every step; AdaBound's final_lr follows it")}
+    for name, label, typ, default, low, high in _SCHEDULE_PARAMS.get(out[prefix], ()):
+        key = f"{prefix}.{out[prefix]}.{name}"
+        if typ == "int":
+            out[key] = st.number_input(label, min_value=int(low), max_value=int(high), step=1, key=key)
+        else:
+            out[key] = st.number_input(label, min_value=float(low), max_value=float(high), key=key,
+                                       step=0.01 if high <= 1 else 1.0, format="%g")
+    return out

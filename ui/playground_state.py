@@ -1,0 +1,99 @@
+"""The playground's state: its URL fields, first-visit values and the callbacks that change several
+widgets at once (a new landscape, a click on the map)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+import landscapes
+import optim_core as oc
+
+from . import compute, panels, params, state
+from .experiments import MAX_STEPS
+from viz.trajectory import MARGIN
+
+PAGE = "playground"
+DEFAULT_LANDSCAPE = "rosenbrock"
+DEFAULT_OPTIMIZERS = ("sgd", "momentum", "adam", "adabound")
+DEFAULT_STEPS = 500
+START_LIMIT = 1e4  # |start| beyond this is not a start; the landscape's view clamps it further
+
+
+def fields() -> list[params.Field]:
+    return [
+        params.Field("ls", "landscape", "choice", DEFAULT_LANDSCAPE, choices=tuple(landscapes.LANDSCAPES)),
+        params.Field("opt", "optimizers", "multi", list(DEFAULT_OPTIMIZERS), choices=tuple(oc.OPTIMIZERS)),
+        params.Field("x0", "start x", "float", None, -START_LIMIT, START_LIMIT),
+        params.Field("y0", "start y", "float", None, -START_LIMIT, START_LIMIT),
+        params.Field("T", "steps", "int", DEFAULT_STEPS, 1, MAX_STEPS),
+        *panels.schedule_fields(),
+        params.Field("noise", "gradient noise", "float", 0.0, 0.0, 100.0),
+        params.Field("seed", "seed", "int", 0, 0, 2**31 - 1),
+        *panels.hyper_fields(),
+    ]
+
+
+def shared_values(values: dict[str, Any]) -> dict[str, Any]:
+    """What goes into the link: everything but the hyperparameters of optimizers not chosen and the
+    parameters of schedules not chosen (a link leaves them at their defaults)."""
+    chosen = set(values.get("opt") or ())
+    kind = values.get("sched")
+    out = {}
+    for key, value in values.items():
+        head, _, rest = key.partition(".")
+        if rest and head in oc.OPTIMIZERS and head not in chosen:
+            continue
+        if head == "sched" and rest and not rest.startswith(f"{kind}."):
+            continue
+        out[key] = value
+    return out
+
+
+def landscape_values(ls_key: str) -> dict[str, Any]:
+    """What a landscape brings: its start and the suggested hyperparameters on it."""
+    landscape = landscapes.get(ls_key)
+    out: dict[str, Any] = {"x0": float(landscape.start[0]), "y0": float(landscape.start[1])}
+    for opt_key, values in compute.suggestions(ls_key).items():
+        out.update(panels.library_defaults(opt_key))
+        out.update({panels.hyper_key(opt_key, k): v for k, v in values.items()})
+    return out
+
+
+def fresh_values(ls_key: str | None) -> dict[str, Any]:
+    """A first visit: the default landscape with values that move sensibly on it."""
+    key = ls_key if ls_key in landscapes.LANDSCAPES else DEFAULT_LANDSCAPE
+    return {"ls": key, "opt": list(DEFAULT_OPTIMIZERS), **landscape_values(key)}
+
+
+def on_landscape_change() -> None:
+    state.set_values(landscape_values(st.session_state["ls"]))
+
+
+def on_start_click() -> None:
+    event = st.session_state.get("contour")
+    points = event.selection.points if event and event.selection else []
+    if points:
+        state.set_values({"x0": float(points[0]["x"]), "y0": float(points[0]["y"])})
+
+
+def start_limits(landscape) -> list[tuple[float, float]]:
+    """Where a start may be: on the picture, the domain grown by MARGIN per side."""
+    return [(lo - MARGIN * (hi - lo), hi + MARGIN * (hi - lo)) for lo, hi in landscape.domain]
+
+
+def settle_start() -> list[str]:
+    """Before the widgets: a start for the current landscape, on its picture (a link may leave it
+    out, or put it anywhere). Returns a note when the start had to move."""
+    landscape = landscapes.get(st.session_state["ls"])
+    notes = []
+    for key, d, (lo, hi) in (("x0", 0, start_limits(landscape)[0]), ("y0", 1, start_limits(landscape)[1])):
+        value = st.session_state.get(key)
+        if value is None:
+            st.session_state[key] = float(landscape.start[d])
+        elif not lo <= value <= hi:
+            st.session_state[key] = min(max(float(value), lo), hi)
+            notes.append(f"start {key[0]} = {value:g} is off the {landscape.name} picture "
+                         f"[{lo:g}, {hi:g}]; moved to {st.session_state[key]:g}")
+    return notes

@@ -1,0 +1,57 @@
+"""The preset gallery: each preset is a page and the link parameters that configure it, so a preset
+is exactly a shared link (and goes through the same validation)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Preset:
+    key: str
+    title: str
+    blurb: str
+    page: str
+    query: dict = field(default_factory=dict)
+
+
+PRESETS: tuple[Preset, ...] = (
+    Preset("extreme_rates", "Extreme learning rates on Rosenbrock",
+           "Adam's per-parameter rates drift apart by orders of magnitude in the curved valley; "
+           "AdaBound keeps them inside its band.",
+           "app_pages/playground.py",
+           {"ls": "rosenbrock", "opt": "adam,amsgrad,adabound", "T": "3000",
+            "adam.lr": "0.01", "amsgrad.lr": "0.01", "adabound.lr": "0.01", "adabound.final_lr": "0.001",
+            "adabound.gamma": "0.001"}),
+    Preset("adam_to_sgd", "AdaBound: from Adam to SGD",
+           "With gamma = 0.01 the band closes within the run: AdaBound starts on Adam's path and ends "
+           "moving like momentum SGD at final_lr.",
+           "app_pages/playground.py",
+           {"ls": "rosenbrock", "opt": "momentum,adam,adabound", "T": "2000", "momentum.lr": "0.001",
+            "adam.lr": "0.04", "adabound.lr": "0.04", "adabound.final_lr": "0.001", "adabound.gamma": "0.01"}),
+    Preset("momentum_beale", "Momentum overshoots on Beale",
+           "Heavy-ball and Nesterov momentum build up speed in Beale's flat valley and shoot past the "
+           "turn that plain SGD follows.",
+           "app_pages/playground.py",
+           {"ls": "beale", "opt": "sgd,momentum,nesterov", "x0": "1.5", "y0": "1.5", "T": "1000",
+            "sgd.lr": "0.01", "momentum.lr": "0.01", "nesterov.lr": "0.01"}),
+    Preset("rescaling", "Adam is invariant to diagonal rescaling",
+           "Rosenbrock with y squeezed tenfold makes the y-gradient 10x larger: SGD at a rate that "
+           "works on Rosenbrock now diverges, while Adam's steps keep their size, since it divides "
+           "by the gradient's own scale.",
+           "app_pages/playground.py",
+           {"ls": "rescaled_rosenbrock", "opt": "sgd,adam", "T": "1000", "sgd.lr": "0.001", "adam.lr": "0.04"}),
+    Preset("bias_correction", "What bias correction does",
+           "Without bias correction Adam's first steps are about 3 times too large (and its moment "
+           "estimates too small): watch the first few steps on the ill-conditioned quadratic.",
+           "app_pages/playground.py",
+           {"ls": "ill_conditioned", "opt": "adam,adam_nobc", "T": "300", "adam.lr": "0.1",
+            "adam_nobc.lr": "0.1"}),
+)
+
+
+def get(key: str) -> Preset:
+    for p in PRESETS:
+        if p.key == key:
+            return p
+    raise KeyError(key)

@@ -1,0 +1,75 @@
+"""Loss and distance to the nearest minimum against step, and the results table."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from .runs import RunView
+
+FLOOR = 1e-16  # log axes: a gap of exactly 0 is drawn at this floor
+
+
+def nearest_minimum_distance(positions: np.ndarray, minima) -> np.ndarray | None:
+    """Euclidean distance from each position ``(..., D)`` to the nearest of ``minima``."""
+    if not minima:
+        return None
+    m = np.asarray(minima, dtype=np.float64)
+    return np.sqrt(((positions[..., None, :] - m) ** 2).sum(-1)).min(-1)
+
+
+def _step_axis(v: RunView) -> np.ndarray:
+    return np.concatenate([[0], v.steps])
+
+
+def loss_figure(views: Sequence[RunView], min_value: float | None, minima, *, height: int = 380) -> go.Figure:
+    """Left: f - f* on a log axis (f itself, linear, where there is no minimum value); right: the
+    distance to the nearest minimum (log). Each path stops where its run diverged."""
+    has_gap = min_value is not None
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.09, subplot_titles=(
+        "loss gap f − f*" if has_gap else "loss f", "distance to the nearest minimum"))
+    for v in views:
+        n = v.last_valid + 1
+        t = _step_axis(v)[:n]
+        y = np.maximum(v.loss[:n] - min_value, FLOOR) if has_gap else v.loss[:n]
+        fig.add_trace(go.Scatter(x=t, y=y, mode="lines", name=v.label, legendgroup=v.key,
+                                 line=dict(color=v.color, width=2),
+                                 hovertemplate=f"{v.label}<br>step %{{x}}<br>%{{y:.4g}}<extra></extra>"),
+                      row=1, col=1)
+        dist = nearest_minimum_distance(v.positions[:n], minima)
+        if dist is not None:
+            fig.add_trace(go.Scatter(x=t, y=np.maximum(dist, FLOOR), mode="lines", name=v.label,
+                                     legendgroup=v.key, showlegend=False, line=dict(color=v.color, width=2),
+                                     hovertemplate=f"{v.label}<br>step %{{x}}<br>%{{y:.4g}}<extra></extra>"),
+                          row=1, col=2)
+    fig.update_xaxes(title_text="step t")
+    fig.update_yaxes(type="log" if has_gap else "linear", row=1, col=1, exponentformat="power")
+    fig.update_yaxes(type="log", row=1, col=2, exponentformat="power")
+    fig.update_layout(height=height, margin=dict(l=50, r=20, t=40, b=40),
+                      legend=dict(orientation="h", yanchor="bottom", y=1.12, x=0))
+    return fig
+
+
+def results_rows(views: Sequence[RunView], minima, min_value: float | None, tol: float) -> list[dict]:
+    """One row per run: final loss, final distance, the first step within ``tol`` of a minimum,
+    and the step it diverged at."""
+    rows = []
+    for v in views:
+        dist = nearest_minimum_distance(v.positions, minima)
+        reached = None
+        if dist is not None:
+            hit = np.flatnonzero(dist[: v.last_valid + 1] <= tol)
+            reached = int(_step_axis(v)[hit[0]]) if hit.size else None
+        last = v.last_valid
+        rows.append({
+            "optimizer": v.label,
+            "final loss": float(v.loss[last]),
+            "final gap f − f*": None if min_value is None else float(v.loss[last] - min_value),
+            "final distance": None if dist is None else float(dist[last]),
+            f"first step within {tol:.2g}": reached,
+            "diverged at step": v.diverged_at if v.diverged_at >= 0 else None,
+        })
+    return rows

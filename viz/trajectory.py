@@ -1,0 +1,164 @@
+"""The 2-D contour view with every optimizer's path, animated in the browser, and the 3-D surface."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from .animation import add_controls
+from .background import Background, grid, layout_image, shown_values
+from .colors import rgba
+from .runs import RunView, frame_indices
+
+MAX_FRAMES = 120
+PATH_POINTS = 400  # points of each path shipped per frame at most (the faint full path has all)
+MARGIN = 0.5  # how far beyond the plot domain the view may grow to follow a path (fraction)
+
+
+def view_range(domain, views: Sequence[RunView], start=None) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The plot domain, grown to show where the paths went (at most MARGIN of its size per side)."""
+    out = []
+    for d, (lo, hi) in enumerate(domain):
+        pts = [v.positions[: v.last_valid + 1, d] for v in views]
+        if start is not None:
+            pts.append(np.atleast_1d(start[d]))
+        span = hi - lo
+        if pts:
+            allp = np.concatenate(pts)
+            lo = max(min(lo, float(allp.min()) - 0.03 * span), lo - MARGIN * span)
+            hi = min(max(hi, float(allp.max()) + 0.03 * span), hi + MARGIN * span)
+        out.append((float(lo), float(hi)))
+    return out[0], out[1]
+
+
+def _path_indices(last: int, frames: np.ndarray) -> np.ndarray:
+    """A fixed subsample of a path (both ends and every frame's index in), so that each frame's
+    path is a prefix of it plus the exact current point."""
+    base = np.round(np.linspace(0, last, min(last + 1, PATH_POINTS))).astype(int)
+    return np.unique(np.concatenate([base, frames[frames <= last]]))
+
+
+def _f32(a) -> np.ndarray:
+    return np.asarray(a, dtype=np.float32)
+
+
+def contour_figure(landscape, views: Sequence[RunView], start, background: Background, *,
+                   height: int = 640, click_grid: int = 41, title: str | None = None) -> go.Figure:
+    """Paths on the landscape's raster background, animated frame by frame.
+
+    Static traces: a transparent grid of clickable points (hover shows f; a click can set the
+    start), the minima, the start, each path drawn faintly in full, a ✕ where a run diverged.
+    Animated traces (the only ones in frames): each path so far and its current point.
+    """
+    fig = go.Figure()
+    (x0, x1), (y0, y1) = background.x_range, background.y_range
+
+    if click_grid:
+        xs, ys, pts = grid(((x0, x1), (y0, y1)), click_grid)
+        with np.errstate(all="ignore"):
+            fz = landscape.f(pts)
+        fig.add_trace(go.Scatter(
+            x=_f32(pts[..., 0].ravel()), y=_f32(pts[..., 1].ravel()), mode="markers",
+            marker=dict(size=14, color="rgba(0,0,0,0)"), customdata=_f32(fz.ravel()),
+            hovertemplate="x=%{x:.3g}, y=%{y:.3g}<br>f=%{customdata:.4g}<br>click: start here<extra></extra>",
+            showlegend=False, name="start grid"))
+
+    if landscape.minima:
+        mx, my = zip(*landscape.minima)
+        fig.add_trace(go.Scatter(
+            x=mx, y=my, mode="markers", name="global minimum",
+            marker=dict(symbol="star", size=15, color="white", line=dict(color="black", width=1.5)),
+            hovertemplate="minimum (%{x:.4g}, %{y:.4g})<extra></extra>"))
+    fig.add_trace(go.Scatter(
+        x=[start[0]], y=[start[1]], mode="markers", name="start",
+        marker=dict(symbol="circle-open", size=14, color="black", line=dict(width=2.5)),
+        hovertemplate="start (%{x:.4g}, %{y:.4g})<extra></extra>"))
+
+    n_positions = max(len(v.positions) for v in views) if views else 1
+    frames_idx = frame_indices(n_positions, MAX_FRAMES)
+    animated: list[tuple[int, RunView, np.ndarray]] = []
+    for v in views:
+        last = v.last_valid
+        p = v.positions
+        fig.add_trace(go.Scatter(
+            x=_f32(p[: last + 1, 0]), y=_f32(p[: last + 1, 1]), mode="lines",
+            line=dict(color=rgba(v.color, 0.28), width=1.5), legendgroup=v.key, showlegend=False,
+            hoverinfo="skip", name=f"{v.label} (whole path)"))
+        path_idx = _path_indices(last, frames_idx)
+        k_last = min(int(frames_idx[-1]), last)
+        sel = path_idx[path_idx <= k_last]
+        fig.add_trace(go.Scatter(
+            x=_f32(p[sel, 0]), y=_f32(p[sel, 1]), mode="lines", name=v.label, legendgroup=v.key,
+            line=dict(color=v.color, width=2.6), hoverinfo="skip"))
+        head_index = len(fig.data)
+        fig.add_trace(go.Scatter(
+            x=_f32(p[k_last : k_last + 1, 0]), y=_f32(p[k_last : k_last + 1, 1]), mode="markers",
+            marker=dict(size=11, color=v.color, line=dict(color="white", width=1.5)),
+            legendgroup=v.key, showlegend=False, name=v.label,
+            customdata=np.array([[v.steps[k_last - 1] if k_last else 0, v.loss[k_last]]]),
+            hovertemplate=f"{v.label}<br>step %{{customdata[0]}}<br>(%{{x:.4g}}, %{{y:.4g}})"
+                          "<br>loss %{customdata[1]:.4g}<extra></extra>"))
+        animated.append((head_index - 1, v, path_idx))
+        if v.diverged_at >= 0:
+            fig.add_trace(go.Scatter(
+                x=[p[last, 0]], y=[p[last, 1]], mode="markers+text", legendgroup=v.key, showlegend=False,
+                marker=dict(symbol="x-thin", size=18, line=dict(color=v.color, width=3)),
+                text=[f"diverged at step {v.diverged_at}"], textposition="top center",
+                textfont=dict(color=v.color), hoverinfo="skip", name=f"{v.label} diverged"))
+
+    frames = []
+    for k in frames_idx:
+        data, traces = [], []
+        for path_trace, v, path_idx in animated:
+            kk = min(int(k), v.last_valid)
+            sel = np.unique(np.append(path_idx[path_idx <= kk], kk))
+            data.append(go.Scatter(x=_f32(v.positions[sel, 0]), y=_f32(v.positions[sel, 1])))
+            data.append(go.Scatter(
+                x=_f32(v.positions[kk : kk + 1, 0]), y=_f32(v.positions[kk : kk + 1, 1]),
+                customdata=np.array([[v.steps[kk - 1] if kk else 0, v.loss[kk]]])))
+            traces += [path_trace, path_trace + 1]
+        frames.append(go.Frame(name=str(int(k)), data=data, traces=traces))
+    fig.frames = frames
+    step_of = lambda k: int(views[0].steps[k - 1]) if (views and k) else 0  # noqa: E731
+    add_controls(fig, [str(int(k)) for k in frames_idx], [str(step_of(int(k))) for k in frames_idx])
+
+    fig.update_layout(
+        images=[layout_image(background)], height=height, margin=dict(l=50, r=20, t=40 if title else 10, b=150),
+        xaxis=dict(range=[x0, x1], title="x", showgrid=False, zeroline=False, constrain="domain"),
+        yaxis=dict(range=[y0, y1], title="y", showgrid=False, zeroline=False),
+        plot_bgcolor="white", legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0),
+        hovermode="closest", title=title, dragmode="pan", uirevision=landscape.key)
+    return fig
+
+
+def surface_figure(landscape, views: Sequence[RunView], x_range, y_range, *, resolution: int = 90,
+                   height: int = 640) -> go.Figure:
+    """The same paths on the 3-D surface (log-scaled heights where the landscape asks for it)."""
+    xs, ys, pts = grid((x_range, y_range), resolution)
+    with np.errstate(all="ignore"):
+        z = shown_values(landscape, landscape.f(pts))
+    finite = np.isfinite(z)
+    cap = np.percentile(z[finite], 99.5) if finite.any() else 1.0
+    z = np.where(finite, np.minimum(z, cap), cap)
+    fig = go.Figure(go.Surface(x=xs, y=ys, z=z, colorscale="Greys", reversescale=True, opacity=0.85,
+                               showscale=False, hoverinfo="skip", contours=dict(
+                                   z=dict(show=True, usecolormap=False, color="rgba(0,0,0,0.25)",
+                                          project=dict(z=False)))))
+    for v in views:
+        p = v.positions[: v.last_valid + 1]
+        with np.errstate(all="ignore"):
+            pz = np.minimum(shown_values(landscape, landscape.f(p)), cap)
+        fig.add_trace(go.Scatter3d(x=_f32(p[:, 0]), y=_f32(p[:, 1]), z=_f32(pz), mode="lines",
+                                   line=dict(color=v.color, width=6), name=v.label, legendgroup=v.key))
+        fig.add_trace(go.Scatter3d(x=[p[-1, 0]], y=[p[-1, 1]], z=[pz[-1]], mode="markers",
+                                   marker=dict(size=5, color=v.color), showlegend=False, legendgroup=v.key,
+                                   name=v.label))
+    zlabel = "log10(f - f* + offset)" if landscape.log_contours else "f"
+    fig.update_layout(height=height, margin=dict(l=0, r=0, t=10, b=0),
+                      scene=dict(xaxis_title="x", yaxis_title="y", zaxis_title=zlabel,
+                                 xaxis=dict(range=list(x_range)), yaxis=dict(range=list(y_range))),
+                      legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
+                      uirevision=landscape.key)
+    return fig
