@@ -1,0 +1,119 @@
+"""Effective learning rates against step: one line per optimizer and parameter, on a log axis, with
+AdaBound's band, its unclipped rate drawn faintly, and the steps where a bound is active."""
+
+from __future__ import annotations
+
+from typing import NamedTuple, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from .colors import param_dash, param_name, rgba
+from .runs import RunView
+
+MAX_MARKERS = 400  # clipped-step markers per line at most (evenly thinned)
+REL = 1e-12  # a rate within this relative distance of a bound sits on it
+
+
+class ClipShare(NamedTuple):
+    lower: np.ndarray  # (D,) share of steps clipped at the lower bound
+    upper: np.ndarray  # (D,) share of steps clipped at the upper bound
+
+
+def clipped_masks(v: RunView) -> tuple[np.ndarray, np.ndarray]:
+    """``(at_lower, at_upper)``, each ``(R, D)``: the bound was active (the raw rate was outside)."""
+    n = v.last_valid
+    raw, low, high = v.lr_eff_raw[:n], v.lower_bound[:n, None], v.upper_bound[:n, None]
+    return raw < low * (1 - REL), raw > high * (1 + REL)
+
+
+def clip_shares(v: RunView) -> ClipShare:
+    at_lower, at_upper = clipped_masks(v)
+    n = max(len(at_lower), 1)
+    return ClipShare(at_lower.sum(axis=0) / n, at_upper.sum(axis=0) / n)
+
+
+def _thin(idx: np.ndarray) -> np.ndarray:
+    if len(idx) <= MAX_MARKERS:
+        return idx
+    return idx[np.round(np.linspace(0, len(idx) - 1, MAX_MARKERS)).astype(int)]
+
+
+def add_band(fig: go.Figure, v: RunView, *, row=None, col=None, showlegend: bool = True) -> None:
+    """The band [lower(t), upper(t)] of a bounded run, shaded in its colour."""
+    n = v.last_valid
+    t = v.steps[:n]
+    high = v.upper_bound[:n]
+    finite = np.isfinite(high)
+    if not finite.any():
+        return
+    kw = dict(row=row, col=col) if row else {}
+    fig.add_trace(go.Scatter(x=t[finite], y=high[finite], mode="lines", line=dict(width=0.8, color=rgba(v.color, 0.5)),
+                             legendgroup=f"{v.key}-band", showlegend=False, hoverinfo="skip",
+                             name=f"{v.label} upper bound"), **kw)
+    fig.add_trace(go.Scatter(x=t[finite], y=v.lower_bound[:n][finite], mode="lines",
+                             line=dict(width=0.8, color=rgba(v.color, 0.5)), fill="tonexty",
+                             fillcolor=rgba(v.color, 0.10), legendgroup=f"{v.key}-band", showlegend=showlegend,
+                             name=f"{v.label} band [lower, upper]",
+                             hovertemplate="step %{x}<br>lower %{y:.3g}<extra></extra>"), **kw)
+
+
+def add_rates(fig: go.Figure, v: RunView, *, row=None, col=None, params: Sequence[int] | None = None,
+              showlegend: bool = True) -> None:
+    """The run's lr_eff per parameter (and, for a bounded run, the raw rate and clip markers)."""
+    n = v.last_valid
+    t = v.steps[:n]
+    kw = dict(row=row, col=col) if row else {}
+    dims = range(v.lr_eff.shape[1]) if params is None else params
+    masks = clipped_masks(v) if v.bounded else None
+    for d in dims:
+        name = f"{v.label} · {param_name(d)}"
+        if v.bounded:
+            fig.add_trace(go.Scatter(x=t, y=v.lr_eff_raw[:n, d], mode="lines", name=f"{name} unclipped",
+                                     line=dict(color=rgba(v.color, 0.35), width=1, dash=param_dash(d)),
+                                     legendgroup=v.key, showlegend=False,
+                                     hovertemplate=f"{name} unclipped<br>step %{{x}}<br>%{{y:.3g}}<extra></extra>"),
+                          **kw)
+        fig.add_trace(go.Scatter(x=t, y=v.lr_eff[:n, d], mode="lines", name=name, legendgroup=v.key,
+                                 showlegend=showlegend, line=dict(color=v.color, width=2, dash=param_dash(d)),
+                                 hovertemplate=f"{name}<br>step %{{x}}<br>lr_eff %{{y:.3g}}<extra></extra>"), **kw)
+        if masks is not None:
+            for mask, symbol, which in ((masks[0], "triangle-up", "lower"), (masks[1], "triangle-down", "upper")):
+                idx = _thin(np.flatnonzero(mask[:, d]))
+                if idx.size:
+                    fig.add_trace(go.Scatter(
+                        x=t[idx], y=v.lr_eff[idx, d], mode="markers", name=f"{name} at {which} bound",
+                        marker=dict(symbol=symbol, size=6, color=v.color, line=dict(width=0)),
+                        legendgroup=v.key, showlegend=False,
+                        hovertemplate=f"{name}: clipped at the {which} bound<br>step %{{x}}<extra></extra>"), **kw)
+
+
+def mark_one_over_gamma(fig: go.Figure, gamma: float, final_lr: float, horizon: int, color: str, *,
+                        row=None, col=None) -> None:
+    """A vertical line at t = 1/gamma, where the band is exactly [final_lr / 2, 2 final_lr]."""
+    if gamma <= 0 or 1 / gamma > horizon:
+        return
+    kw = dict(row=row, col=col) if row else {}
+    fig.add_vline(x=1 / gamma, line=dict(color=color, dash="dot", width=1.2),
+                  annotation_text=f"t = 1/γ: band [{final_lr / 2:.3g}, {2 * final_lr:.3g}]",
+                  annotation_position="top right", annotation_font_size=11, **kw)
+
+
+def lr_figure(views: Sequence[RunView], *, height: int = 440, log_x: bool = False,
+              title: str | None = None, gammas: dict[str, tuple[float, float]] | None = None) -> go.Figure:
+    """lr_eff against step for every run and parameter (x solid, y dotted), log axis; bands for
+    bounded runs. ``gammas`` maps a run's label to ``(gamma, final_lr)`` for the t = 1/gamma marker."""
+    fig = go.Figure()
+    horizon = max((int(v.steps[-1]) for v in views), default=1)
+    for v in views:
+        if v.bounded:
+            add_band(fig, v)
+    for v in views:
+        add_rates(fig, v)
+        if gammas and v.label in gammas:
+            mark_one_over_gamma(fig, *gammas[v.label], horizon, v.color)
+    fig.update_yaxes(type="log", title_text="effective learning rate", exponentformat="power")
+    fig.update_xaxes(type="log" if log_x else "linear", title_text="step t")
+    fig.update_layout(height=height, margin=dict(l=60, r=20, t=40 if title else 10, b=40), title=title,
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0), hovermode="closest")
+    return fig
