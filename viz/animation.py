@@ -41,7 +41,10 @@ def add_controls(fig: go.Figure, frame_names: Sequence[str], frame_labels: Seque
     )
     slider = dict(
         active=len(frame_names) - 1, x=0.0, y=-0.16, len=1.0, xanchor="left", yanchor="top",
-        pad={"t": 4, "b": 0}, currentvalue={"prefix": slider_prefix, "visible": True, "xanchor": "left"},
+        pad={"t": 4, "b": 0}, ticklen=3, minorticklen=0,
+        font={"color": "rgba(0,0,0,0)"},  # one label per frame would be a smear; the current one shows
+        currentvalue={"prefix": slider_prefix, "visible": True, "xanchor": "left",
+                      "font": {"size": 13, "color": "#333"}},
         transition={"duration": 0},
         steps=[dict(label=label, method="animate",
                     args=[[name], {"mode": "immediate", "frame": {"duration": 0, "redraw": False},

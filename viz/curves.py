@@ -46,8 +46,8 @@ def loss_figure(views: Sequence[RunView], min_value: float | None, minima, *, he
                                      hovertemplate=f"{v.label}<br>step %{{x}}<br>%{{y:.4g}}<extra></extra>"),
                           row=1, col=2)
     fig.update_xaxes(title_text="step t")
-    fig.update_yaxes(type="log" if has_gap else "linear", row=1, col=1, exponentformat="power")
-    fig.update_yaxes(type="log", row=1, col=2, exponentformat="power")
+    fig.update_yaxes(type="log" if has_gap else "linear", row=1, col=1, exponentformat="power", dtick="D2")
+    fig.update_yaxes(type="log", row=1, col=2, exponentformat="power", dtick="D2")
     fig.update_layout(height=height, margin=dict(l=50, r=20, t=40, b=40),
                       legend=dict(orientation="h", yanchor="bottom", y=1.12, x=0))
     return fig
@@ -69,7 +69,7 @@ def results_rows(views: Sequence[RunView], minima, min_value: float | None, tol:
             "final loss": float(v.loss[last]),
             "final gap f − f*": None if min_value is None else float(v.loss[last] - min_value),
             "final distance": None if dist is None else float(dist[last]),
-            f"first step within {tol:.2g}": reached,
+            f"first step within {tol:.2g} of a minimum": reached,
             "diverged at step": v.diverged_at if v.diverged_at >= 0 else None,
         })
     return rows

@@ -129,7 +129,8 @@ def contour_figure(landscape, views: Sequence[RunView], start, background: Backg
         xaxis=dict(range=[x0, x1], title="x", showgrid=False, zeroline=False, constrain="domain"),
         yaxis=dict(range=[y0, y1], title="y", showgrid=False, zeroline=False),
         plot_bgcolor="white", legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0),
-        hovermode="closest", title=title, dragmode="pan", uirevision=landscape.key)
+        hovermode="closest", title=title, dragmode="pan", uirevision=landscape.key,
+        modebar=dict(orientation="v"))
     return fig
 
 

@@ -1,0 +1,132 @@
+"""The real-browser layer: `streamlit run` on a free 127.0.0.1 port, driven by Playwright in Chromium.
+
+Debian's Chromium (/usr/bin/chromium) is used where it exists; elsewhere Playwright's own browser
+(`playwright install chromium`). With no browser at all these tests skip, except under CI=true,
+where they fail: the browser layer must run there.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "screenshots"
+DEBIAN_CHROMIUM = "/usr/bin/chromium"
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+CHART = "[data-testid='stPlotlyChart'] .js-plotly-plot .main-svg"
+ERROR = "[data-testid='stException']"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _executable() -> str | None:
+    if os.path.exists(DEBIAN_CHROMIUM):
+        return DEBIAN_CHROMIUM
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def server():
+    """The app served headless on 127.0.0.1; yields its base URL; ended by its own pid."""
+    port = _free_port()
+    SHOTS.mkdir(exist_ok=True)
+    log = open(SHOTS / "server.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+         "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 90
+        while time.time() < deadline:
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            pytest.fail("the app server did not become healthy within 90 s")
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - the dev requirements install it
+        if os.environ.get("CI") == "true":
+            pytest.fail("playwright is not installed, and the browser tests must run in CI")
+        pytest.skip("playwright is not installed")
+    with sync_playwright() as p:
+        executable = _executable()
+        try:
+            b = p.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        except Exception as err:  # no Debian Chromium and no Playwright browser
+            if os.environ.get("CI") == "true":
+                pytest.fail(f"no Chromium could be started, and the browser tests must run in CI: {err}")
+            pytest.skip(f"no Chromium available: {err}")
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    """A fresh tab, 1280 x 1600 (Streamlit scrolls its own container: tall beats full_page)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 1600})
+    tab = context.new_page()
+    tab.base_url = server
+    yield tab
+    context.close()
+
+
+def wait_idle(tab, timeout: float = 60_000) -> None:
+    """Wait for the script run an interaction started to finish."""
+    tab.wait_for_timeout(150)
+    tab.wait_for_selector(IDLE, timeout=timeout)
+
+
+def open_page(tab, path: str, *, chart: bool = True) -> None:
+    """Go to ``path`` (with its query), wait for the run to finish and, if ``chart``, for Plotly to
+    have drawn. Every page starts with a title, so its appearance means the script is running."""
+    tab.goto(f"{tab.base_url}/{path}")
+    tab.wait_for_selector("[data-testid='stMain'] h1", timeout=60_000)  # the page's script has started
+    wait_idle(tab)
+    if chart:
+        tab.wait_for_selector(CHART, state="visible", timeout=60_000)
+
+
+def assert_no_errors(tab) -> None:
+    errors = tab.locator(ERROR)
+    assert errors.count() == 0, errors.first.inner_text()
+
+
+def screenshot(tab, name: str) -> Path:
+    SHOTS.mkdir(exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    tab.screenshot(path=str(path))
+    return path

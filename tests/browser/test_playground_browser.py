@@ -1,0 +1,70 @@
+"""The playground in a real Chromium: it draws, the animation advances, a control redraws."""
+
+from __future__ import annotations
+
+from tests.browser.conftest import assert_no_errors, open_page, screenshot, wait_idle
+
+def _current_step(tab) -> str:
+    """The animation slider's current-value label ("step 120")."""
+    return tab.locator("[data-testid='stPlotlyChart'] .slider-container text.slider-label").first.text_content()
+
+
+def test_home_page_shows_the_gallery(page):
+    open_page(page, "", chart=False)
+    assert page.get_by_text("Start from a preset").is_visible()
+    assert page.get_by_role("link", name="Open").count() >= 5
+    assert_no_errors(page)
+    screenshot(page, "home")
+
+
+def test_playground_draws_and_animates(page):
+    open_page(page, "playground")
+    assert_no_errors(page)
+    chart = page.locator("[data-testid='stPlotlyChart']").first
+    assert chart.locator(".main-svg").first.is_visible()
+    assert chart.locator(".layer-above image, .layer-below image, image").count() >= 1  # the raster background
+    screenshot(page, "playground")
+
+    before = _current_step(page)
+    chart.get_by_text("▶ Play").click()
+    page.wait_for_timeout(1200)
+    during = _current_step(page)
+    assert during != before, "the animation did not advance"
+    chart.get_by_text("❚❚ Pause").click()
+    page.wait_for_timeout(300)
+    paused = _current_step(page)
+    page.wait_for_timeout(600)
+    assert _current_step(page) == paused, "pause did not stop the animation"
+    screenshot(page, "playground_mid_animation")
+
+
+def test_changing_a_control_redraws(page):
+    open_page(page, "playground")
+    url_before = page.url
+    steps = page.get_by_role("spinbutton", name="steps T")
+    steps.fill("200")
+    steps.press("Enter")
+    wait_idle(page)
+    page.wait_for_timeout(500)
+    assert_no_errors(page)
+    assert "T=200" in page.url and page.url != url_before
+    assert "step 200" in _current_step(page) or _current_step(page).endswith("200")
+
+
+def test_a_shared_link_reproduces_the_view(page):
+    open_page(page, "playground?ls=beale&opt=sgd,adam&x0=1&y0=1.5&T=150&adam.lr=0.05")
+    assert_no_errors(page)
+    assert page.get_by_role("spinbutton", name="start x").input_value() == "1"
+    landscape = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first
+    assert "Beale" in (landscape.inner_text() + " ".join(
+        landscape.locator("input").evaluate_all("els => els.map(e => e.value)")))
+    legend = page.locator("[data-testid='stPlotlyChart'] .legend").first.text_content()
+    assert "SGD" in legend and "Adam" in legend and "Momentum" not in legend
+
+
+def test_a_garbage_link_gives_notes_not_errors(page):
+    open_page(page, "playground?ls=nowhere&opt=adam,bogus&T=-5&adam.lr=nan&x0=1e300&zzz=1")
+    assert_no_errors(page)
+    warning = page.locator("[data-testid='stAlert']").first.inner_text()
+    assert "nowhere" in warning and "bogus" in warning and "steps" in warning
+    screenshot(page, "playground_garbage_link")

@@ -1,0 +1,40 @@
+"""Shared test helpers: the app's path for AppTest, decoding Plotly's binary arrays, a clean cache."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+
+
+def decode(value):
+    """A Plotly array as numpy: plain lists, or Plotly 6+'s {"dtype", "bdata", "shape"} encoding."""
+    if isinstance(value, dict) and "bdata" in value:
+        arr = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+        if "shape" in value:
+            shape = value["shape"]
+            if isinstance(shape, str):
+                shape = [int(s) for s in shape.split(",")]
+            arr = arr.reshape(shape)
+        return arr
+    return np.asarray(value)
+
+
+def chart_specs(at) -> list[dict]:
+    """Every plotly chart of an AppTest run, as its figure dict."""
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+@pytest.fixture
+def clear_caches():
+    import streamlit as st
+
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()
