@@ -44,13 +44,19 @@ class Field:
         return str(value)
 
 
+def _fallback(field: Field) -> str:
+    if field.default is None:
+        return "the default"
+    return f"{field.default:g}" if isinstance(field.default, float) else repr(field.default)
+
+
 def _parse_float(field: Field, text: str):
     try:
         value = float(text)
     except ValueError:
-        return field.default, f"{field.label}: {text!r} is not a number; using {field.default:g}"
+        return field.default, f"{field.label}: {text[:40]!r} is not a number; using {_fallback(field)}"
     if not math.isfinite(value):
-        return field.default, f"{field.label}: {text!r} is not a finite number; using {field.default:g}"
+        return field.default, f"{field.label}: {text[:40]!r} is not a finite number; using {_fallback(field)}"
     return _clamp(field, value)
 
 
@@ -58,9 +64,9 @@ def _parse_int(field: Field, text: str):
     try:
         value = float(text)
     except ValueError:
-        return field.default, f"{field.label}: {text!r} is not a whole number; using {field.default}"
+        return field.default, f"{field.label}: {text[:40]!r} is not a whole number; using {_fallback(field)}"
     if not math.isfinite(value):
-        return field.default, f"{field.label}: {text!r} is not a whole number; using {field.default}"
+        return field.default, f"{field.label}: {text[:40]!r} is not a whole number; using {_fallback(field)}"
     clamped, note = _clamp(field, value)
     rounded = int(round(clamped))
     if note is None and rounded != value:

@@ -1,0 +1,152 @@
+"""The playground through AppTest: it runs, its controls change the figure's data as expected, and a
+link (valid or garbage) sets the state."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import landscapes
+import optim_core as oc
+from tests.conftest import APP, chart_specs, decode
+
+PAGE = "app_pages/playground.py"
+
+
+def open_playground(query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def contour(at) -> dict:
+    return chart_specs(at)[0]
+
+
+def whole_path(spec: dict, label: str) -> np.ndarray:
+    """The faint whole path of ``label`` (all recorded points up to divergence), as (N, 2)."""
+    for tr in spec["data"]:
+        if tr.get("name") == f"{label} (whole path)":
+            return np.stack([decode(tr["x"]), decode(tr["y"])], axis=1).astype(np.float64)
+    raise KeyError(label)
+
+
+def start_marker(spec: dict) -> tuple[float, float]:
+    tr = next(t for t in spec["data"] if t.get("name") == "start")
+    return float(decode(tr["x"])[0]), float(decode(tr["y"])[0])
+
+
+def legend_names(spec: dict) -> list[str]:
+    return [t["name"] for t in spec["data"] if t.get("mode") == "lines" and t.get("showlegend") is not False
+            and not t["name"].endswith("(whole path)")]
+
+
+def test_default_view_runs_and_matches_the_core(clear_caches):
+    at = open_playground()
+    spec = contour(at)
+    assert legend_names(spec) == ["SGD", "Momentum", "Adam", "AdaBound"]
+    assert len(spec["frames"]) > 10
+    ls = landscapes.get("rosenbrock")
+    assert start_marker(spec) == ls.start
+    # the drawn Adam path is the core's Adam run with the page's hyperparameters
+    lr = at.number_input(key="adam.lr").value
+    ref = oc.run(oc.adam(lr), ls, np.array([ls.start]), at.number_input(key="T").value)
+    np.testing.assert_allclose(whole_path(spec, "Adam"), ref.positions[:, 0], rtol=1e-6, atol=1e-6)  # float32
+    assert "ls=" not in str(dict(at.query_params)) or at.query_params["ls"] == "rosenbrock"
+
+
+def test_changing_the_landscape_moves_start_and_refills_hyperparameters():
+    at = open_playground()
+    at.selectbox(key="ls").set_value("himmelblau").run()
+    assert not at.exception
+    ls = landscapes.get("himmelblau")
+    spec = contour(at)
+    assert start_marker(spec) == ls.start
+    minima = next(t for t in spec["data"] if t.get("name") == "global minimum")
+    assert len(decode(minima["x"])) == 4
+    assert at.query_params["ls"] == "himmelblau"
+
+
+def test_changing_the_optimizer_set_changes_the_paths():
+    at = open_playground()
+    at.multiselect(key="opt").set_value(["rmsprop", "amsbound"]).run()
+    assert not at.exception
+    assert legend_names(contour(at)) == ["RMSProp", "AMSBound"]
+    assert at.query_params["opt"] == "rmsprop,amsbound"
+
+
+def test_changing_a_hyperparameter_and_the_start_changes_the_data():
+    at = open_playground({"opt": "adam", "T": "100"})
+    before = whole_path(contour(at), "Adam")
+    at.number_input(key="adam.lr").set_value(0.2).run()
+    after = whole_path(contour(at), "Adam")
+    assert not np.allclose(before, after)
+    ls = landscapes.get("rosenbrock")
+    ref = oc.run(oc.adam(0.2), ls, np.array([ls.start]), 100).positions[:, 0]
+    np.testing.assert_allclose(after, ref, rtol=1e-6, atol=1e-6)
+    at.number_input(key="x0").set_value(0.5).run()
+    assert start_marker(contour(at)) == (0.5, 2.0)
+    np.testing.assert_allclose(whole_path(contour(at), "Adam")[0], [0.5, 2.0])
+    assert at.query_params["adam.lr"] == "0.2" and at.query_params["x0"] == "0.5"
+
+
+def test_a_link_with_every_parameter_reproduces_the_state():
+    query = {"ls": "beale", "opt": "momentum,adabound", "x0": "1", "y0": "1.5", "T": "321",
+             "sched": "step", "sched.step.step_size": "50", "sched.step.decay": "0.5", "noise": "0.1",
+             "seed": "7", "momentum.lr": "0.002", "momentum.momentum": "0.8", "momentum.dampening": "0.1",
+             "adabound.lr": "0.03", "adabound.beta1": "0.85", "adabound.beta2": "0.99",
+             "adabound.final_lr": "0.01", "adabound.gamma": "0.005", "adabound.eps": "1e-06",
+             "adabound.weight_decay": "0.001"}
+    at = open_playground(query)
+    assert not at.warning, [w.value for w in at.warning]
+    assert dict(at.query_params) == query  # the page writes back exactly what it was given
+    ls = landscapes.get("beale")
+    opt = oc.stack([(oc.sgd(0.002, momentum=0.8, dampening=0.1), 1),
+                    (oc.adabound(0.03, betas=(0.85, 0.99), final_lr=0.01, gamma=0.005, eps=1e-6,
+                                 weight_decay=0.001), 1)])
+    ref = oc.run(opt, ls, np.array([[1.0, 1.5], [1.0, 1.5]]), 321,
+                 schedule=oc.Schedule("step", step_size=50, decay=0.5), noise_std=0.1, noise_seed=7)
+    spec = contour(at)
+    np.testing.assert_allclose(whole_path(spec, "Momentum"), ref.positions[:, 0], rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(whole_path(spec, "AdaBound"), ref.positions[:, 1], rtol=1e-5, atol=1e-5)
+
+
+def test_a_garbage_link_gives_notes_and_a_working_page():
+    at = open_playground({"ls": "atlantis", "opt": "adam,<b>bogus</b>", "T": "1e12", "adam.lr": "-3",
+                          "x0": "nan", "y0": "1e300", "noise": "lots", "seed": "-1", "sched": "weekly",
+                          "evil": "1"})
+    text = " ".join(w.value for w in at.warning)
+    for word in ("atlantis", "bogus", "steps", "Adam", "start x", "start y", "noise", "seed", "schedule", "evil"):
+        assert word in text, word
+    assert legend_names(contour(at)) == ["Adam"]
+    assert at.number_input(key="T").value == 10_000
+    assert at.number_input(key="adam.lr").value == pytest.approx(1e-5)
+    # the start that was off the picture is on its edge now
+    ls = landscapes.get("rosenbrock")
+    (y_lo, y_hi) = ls.domain[1]
+    assert at.number_input(key="y0").value == pytest.approx(y_hi + 0.5 * (y_hi - y_lo))
+
+
+def test_divergence_is_shown_not_hidden():
+    at = open_playground({"opt": "sgd,adam", "sgd.lr": "0.1", "T": "200"})
+    warning = " ".join(w.value for w in at.warning)
+    assert "SGD at step" in warning
+    table = at.dataframe[0].value
+    diverged = table.set_index("optimizer")["diverged at step"]
+    assert diverged["SGD"] > 0 and np.isnan(diverged["Adam"])
+    spec = contour(at)
+    marker = next(t for t in spec["data"] if t.get("name") == "SGD diverged")
+    assert "diverged at step" in marker["text"][0]
+    path = whole_path(spec, "SGD")
+    assert np.all(np.isfinite(path)) and np.abs(path).max() < oc.DEFAULT_BOX
+
+
+def test_no_optimizer_is_a_message_not_an_error():
+    at = open_playground()
+    at.multiselect(key="opt").set_value([]).run()
+    assert not at.exception
+    assert "Choose at least one optimizer" in at.info[0].value
