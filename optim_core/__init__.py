@@ -1,5 +1,6 @@
 """optim_core: exact, batched, pure-numpy optimizers and the run driver (no Streamlit, no Plotly)."""
 
+from .analysis import signal_to_noise
 from .base import Optimizer, Update, bias_correction, update_moment, update_moment_sq
 from .driver import DEFAULT_BOX, MAX_STEPS, Problem, Trace, run, stack
 from .optimizers import (
@@ -10,6 +11,7 @@ from .optimizers import (
     amsbound,
     amsgrad,
     lower_bound,
+    max_stable_final_lr,
     rmsprop,
     sgd,
     upper_bound,
@@ -21,6 +23,6 @@ __all__ = [
     "OPTIMIZERS", "HyperParam", "OptimizerSpec", "build_paper_theory",
     "CONSTANT", "DEFAULT_BOX", "MAX_STEPS", "Optimizer", "Problem", "SCHEDULE_KINDS", "Schedule",
     "Trace", "Update", "adabound", "adagrad", "adam", "adamax", "amsbound", "amsgrad",
-    "bias_correction", "lower_bound", "rmsprop", "run", "sgd", "stack", "update_moment",
+    "bias_correction", "lower_bound", "max_stable_final_lr", "rmsprop", "run", "sgd", "signal_to_noise", "stack", "update_moment",
     "update_moment_sq", "upper_bound",
 ]

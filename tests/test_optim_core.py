@@ -368,3 +368,34 @@ def test_torch_class_validates():
     for kwargs in (dict(lr=-1), dict(final_lr=-1), dict(gamma=1.0), dict(betas=(1.0, 0.9)), dict(eps=-1)):
         with pytest.raises(ValueError):
             AdaBound(p, **kwargs)
+
+
+# ----------------------------------------------------------------------------- analysis
+
+
+def test_max_stable_final_lr_is_the_edge_of_stability():
+    """SGD with momentum b1 and dampening b1 on f = L x^2 / 2: stable just below the limit,
+    unstable just above (AdaBound's SGD-like phase)."""
+    L, b1 = 40.0, 0.9
+    limit = oc.max_stable_final_lr(L, b1)
+    assert limit == pytest.approx(2 * 1.9 / (0.1 * 40))
+
+    class Quadratic:
+        def loss(self, x, t):
+            return 0.5 * L * (x * x).sum(axis=1)
+
+        def gradient(self, x, t):
+            return L * x
+
+    lrs = np.array([[0.98 * limit], [1.02 * limit]])
+    trace = oc.run(oc.sgd(lrs, momentum=b1, dampening=b1), Quadratic(), np.ones((2, 1)), 3000)
+    assert abs(trace.final_positions[0, 0]) < 1e-3
+    assert trace.diverged[1] or abs(trace.final_positions[1, 0]) > 1e3
+
+
+def test_signal_to_noise_by_hand():
+    g = np.array([[[1.0]], [[-1.0]], [[0.0]]])
+    snr = oc.signal_to_noise(g, 0.5, 0.5)
+    # t=1: m_hat = 1, v_hat = 1; t=2: m = 0.5*0.5 - 0.5 = -0.25, /0.75; v = 0.25+0.5 = 0.75, /0.75 = 1
+    np.testing.assert_allclose(snr[:2, 0, 0], [1.0, 0.25 / 0.75])
+    assert oc.signal_to_noise(np.zeros((3, 1, 2))).max() == 0.0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
@@ -44,91 +44,117 @@ def _f32(a) -> np.ndarray:
     return np.asarray(a, dtype=np.float32)
 
 
-def contour_figure(landscape, views: Sequence[RunView], start, background: Background, *,
-                   height: int = 640, click_grid: int = 41, title: str | None = None) -> go.Figure:
-    """Paths on the landscape's raster background, animated frame by frame.
+class PathLayer(NamedTuple):
+    """The animated part of a paths panel: for each run, its bright path trace (the current point is
+    the next trace) and the subsample of its path that frames ship."""
 
-    Static traces: a transparent grid of clickable points (hover shows f; a click can set the
-    start), the minima, the start, each path drawn faintly in full, a ✕ where a run diverged.
-    Animated traces (the only ones in frames): each path so far and its current point.
-    """
-    fig = go.Figure()
+    frames: np.ndarray  # indices into positions, one per frame
+    animated: list  # (path trace index, RunView, path indices)
+
+
+def add_paths(fig: go.Figure, landscape, views: Sequence[RunView], start, background: Background, *,
+              click_grid: int = 41, row=None, col=None) -> PathLayer:
+    """Static traces (a transparent grid of clickable points whose hover shows f, the minima, the
+    start, each path drawn faintly in full, a ✕ where a run diverged) and the animated ones (each
+    path so far and its current point), shown at the last frame."""
+    kw = dict(row=row, col=col) if row else {}
     (x0, x1), (y0, y1) = background.x_range, background.y_range
-
     if click_grid:
-        xs, ys, pts = grid(((x0, x1), (y0, y1)), click_grid)
+        _, _, pts = grid(((x0, x1), (y0, y1)), click_grid)
         with np.errstate(all="ignore"):
             fz = landscape.f(pts)
         fig.add_trace(go.Scatter(
             x=_f32(pts[..., 0].ravel()), y=_f32(pts[..., 1].ravel()), mode="markers",
             marker=dict(size=14, color="rgba(0,0,0,0)"), customdata=_f32(fz.ravel()),
             hovertemplate="x=%{x:.3g}, y=%{y:.3g}<br>f=%{customdata:.4g}<br>click: start here<extra></extra>",
-            showlegend=False, name="start grid"))
-
+            showlegend=False, name="start grid"), **kw)
     if landscape.minima:
         mx, my = zip(*landscape.minima)
         fig.add_trace(go.Scatter(
             x=mx, y=my, mode="markers", name="global minimum",
             marker=dict(symbol="star", size=15, color="white", line=dict(color="black", width=1.5)),
-            hovertemplate="minimum (%{x:.4g}, %{y:.4g})<extra></extra>"))
+            hovertemplate="minimum (%{x:.4g}, %{y:.4g})<extra></extra>"), **kw)
     fig.add_trace(go.Scatter(
         x=[start[0]], y=[start[1]], mode="markers", name="start",
         marker=dict(symbol="circle-open", size=14, color="black", line=dict(width=2.5)),
-        hovertemplate="start (%{x:.4g}, %{y:.4g})<extra></extra>"))
+        hovertemplate="start (%{x:.4g}, %{y:.4g})<extra></extra>"), **kw)
 
     n_positions = max(len(v.positions) for v in views) if views else 1
     frames_idx = frame_indices(n_positions, MAX_FRAMES)
-    animated: list[tuple[int, RunView, np.ndarray]] = []
+    animated = []
     for v in views:
         last = v.last_valid
         p = v.positions
         fig.add_trace(go.Scatter(
             x=_f32(p[: last + 1, 0]), y=_f32(p[: last + 1, 1]), mode="lines",
             line=dict(color=rgba(v.color, 0.28), width=1.5), legendgroup=v.key, showlegend=False,
-            hoverinfo="skip", name=f"{v.label} (whole path)"))
+            hoverinfo="skip", name=f"{v.label} (whole path)"), **kw)
         path_idx = _path_indices(last, frames_idx)
-        k_last = min(int(frames_idx[-1]), last)
-        sel = path_idx[path_idx <= k_last]
-        fig.add_trace(go.Scatter(
-            x=_f32(p[sel, 0]), y=_f32(p[sel, 1]), mode="lines", name=v.label, legendgroup=v.key,
-            line=dict(color=v.color, width=2.6), hoverinfo="skip"))
-        head_index = len(fig.data)
-        fig.add_trace(go.Scatter(
-            x=_f32(p[k_last : k_last + 1, 0]), y=_f32(p[k_last : k_last + 1, 1]), mode="markers",
-            marker=dict(size=11, color=v.color, line=dict(color="white", width=1.5)),
+        animated.append((len(fig.data), v, path_idx))
+        path, head = _path_at(v, path_idx, int(frames_idx[-1]))
+        fig.add_trace(path.update(mode="lines", name=v.label, legendgroup=v.key, hoverinfo="skip",
+                                  line=dict(color=v.color, width=2.6)), **kw)
+        fig.add_trace(head.update(
+            mode="markers", marker=dict(size=11, color=v.color, line=dict(color="white", width=1.5)),
             legendgroup=v.key, showlegend=False, name=v.label,
-            customdata=np.array([[v.steps[k_last - 1] if k_last else 0, v.loss[k_last]]]),
             hovertemplate=f"{v.label}<br>step %{{customdata[0]}}<br>(%{{x:.4g}}, %{{y:.4g}})"
-                          "<br>loss %{customdata[1]:.4g}<extra></extra>"))
-        animated.append((head_index - 1, v, path_idx))
+                          "<br>loss %{customdata[1]:.4g}<extra></extra>"), **kw)
         if v.diverged_at >= 0:
             fig.add_trace(go.Scatter(
                 x=[p[last, 0]], y=[p[last, 1]], mode="markers+text", legendgroup=v.key, showlegend=False,
                 marker=dict(symbol="x-thin", size=18, line=dict(color=v.color, width=3)),
                 text=[f"diverged at step {v.diverged_at}"], textposition="top center",
-                textfont=dict(color=v.color), hoverinfo="skip", name=f"{v.label} diverged"))
+                textfont=dict(color=v.color), hoverinfo="skip", name=f"{v.label} diverged"), **kw)
+    return PathLayer(frames_idx, animated)
 
+
+def _path_at(v: RunView, path_idx: np.ndarray, k: int) -> tuple[go.Scatter, go.Scatter]:
+    """The path so far and the current point at frame index k (frozen after divergence)."""
+    kk = min(k, v.last_valid)
+    sel = np.unique(np.append(path_idx[path_idx <= kk], kk))
+    path = go.Scatter(x=_f32(v.positions[sel, 0]), y=_f32(v.positions[sel, 1]))
+    head = go.Scatter(x=_f32(v.positions[kk : kk + 1, 0]), y=_f32(v.positions[kk : kk + 1, 1]),
+                      customdata=np.array([[v.steps[kk - 1] if kk else 0, v.loss[kk]]]))
+    return path, head
+
+
+def path_frame(layer: PathLayer, k: int) -> tuple[list, list]:
+    """(data, trace indices) of the paths layer at frame index k."""
+    data, traces = [], []
+    for path_trace, v, path_idx in layer.animated:
+        data += list(_path_at(v, path_idx, k))
+        traces += [path_trace, path_trace + 1]
+    return data, traces
+
+
+def step_labels(views: Sequence[RunView], frames: np.ndarray) -> list[str]:
+    """The step t each frame shows (frame index k is positions[k], after step steps[k - 1])."""
+    return [str(int(views[0].steps[k - 1]) if (views and k) else 0) for k in frames]
+
+
+def path_axes(background: Background) -> tuple[dict, dict]:
+    (x0, x1), (y0, y1) = background.x_range, background.y_range
+    return (dict(range=[x0, x1], title="x", showgrid=False, zeroline=False, constrain="domain"),
+            dict(range=[y0, y1], title="y", showgrid=False, zeroline=False))
+
+
+def contour_figure(landscape, views: Sequence[RunView], start, background: Background, *,
+                   height: int = 640, click_grid: int = 41, title: str | None = None) -> go.Figure:
+    """Paths on the landscape's raster background, animated frame by frame in the browser; frames
+    carry only the paths so far and the current points."""
+    fig = go.Figure()
+    layer = add_paths(fig, landscape, views, start, background, click_grid=click_grid)
     frames = []
-    for k in frames_idx:
-        data, traces = [], []
-        for path_trace, v, path_idx in animated:
-            kk = min(int(k), v.last_valid)
-            sel = np.unique(np.append(path_idx[path_idx <= kk], kk))
-            data.append(go.Scatter(x=_f32(v.positions[sel, 0]), y=_f32(v.positions[sel, 1])))
-            data.append(go.Scatter(
-                x=_f32(v.positions[kk : kk + 1, 0]), y=_f32(v.positions[kk : kk + 1, 1]),
-                customdata=np.array([[v.steps[kk - 1] if kk else 0, v.loss[kk]]])))
-            traces += [path_trace, path_trace + 1]
+    for k in layer.frames:
+        data, traces = path_frame(layer, int(k))
         frames.append(go.Frame(name=str(int(k)), data=data, traces=traces))
     fig.frames = frames
-    step_of = lambda k: int(views[0].steps[k - 1]) if (views and k) else 0  # noqa: E731
-    add_controls(fig, [str(int(k)) for k in frames_idx], [str(step_of(int(k))) for k in frames_idx])
-
+    add_controls(fig, [str(int(k)) for k in layer.frames], step_labels(views, layer.frames))
+    xaxis, yaxis = path_axes(background)
     fig.update_layout(
         images=[layout_image(background)], height=height, margin=dict(l=50, r=20, t=40 if title else 10, b=150),
-        xaxis=dict(range=[x0, x1], title="x", showgrid=False, zeroline=False, constrain="domain"),
-        yaxis=dict(range=[y0, y1], title="y", showgrid=False, zeroline=False),
-        plot_bgcolor="white", legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0),
+        xaxis=xaxis, yaxis=yaxis, plot_bgcolor="white",
+        legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0),
         hovermode="closest", title=title, dragmode="pan", uirevision=landscape.key,
         modebar=dict(orientation="v"))
     return fig
