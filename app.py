@@ -11,5 +11,6 @@ st.set_page_config(page_title="Optimizer Lab", page_icon="🧭", layout="wide")
 home = st.Page("app_pages/home.py", title="Home", icon=":material/home:", default=True)
 playground = st.Page("app_pages/playground.py", title="Playground", icon=":material/explore:", url_path="playground")
 lens = st.Page("app_pages/lens.py", title="Learning-rate lens", icon=":material/query_stats:", url_path="lens")
+lab = st.Page("app_pages/lab.py", title="final_lr lab", icon=":material/grid_on:", url_path="lab")
 
-st.navigation([home, playground, lens]).run()
+st.navigation([home, playground, lens, lab]).run()

@@ -7,7 +7,7 @@ import streamlit as st
 
 import landscapes
 
-from . import experiments, tuning
+from . import experiments, sweeps, tuning
 from viz import background
 
 
@@ -24,3 +24,9 @@ def suggestions(landscape_key: str) -> dict:
 @st.cache_data(max_entries=64, show_spinner=False)
 def landscape_background(landscape_key: str, x_range: tuple, y_range: tuple) -> background.Background:
     return background.render(landscapes.get(landscape_key), (x_range, y_range))
+
+
+@st.cache_data(max_entries=48, show_spinner=False)
+def sweep_rows(sweep, start: int, stop: int):
+    """The final_lr lab: the final gaps of one chunk of a sweep (at most sweeps.CHUNK_RUNS floats)."""
+    return sweeps.run_rows(sweep, start, stop)

@@ -1,0 +1,187 @@
+"""The final_lr lab: how AdaBound's final_lr, gamma and lr decide where a run ends, measured over a
+grid of settings and many start points."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+import optim_core as oc
+from ui import panels, state, sweeps
+from ui.lab_state import (DAMPENING_LABELS, GRIDS, MAX_HORIZON, PAGE, fields, grid_range,
+                          on_problem_change, picked_cell, restore, run_sweep, setup_from,
+                          shared_values, suggested)
+from viz import sweeps as figures
+from viz.colors import color_of
+
+PLAYGROUND = "app_pages/playground.py"
+
+st.title("final_lr lab")
+st.caption("How should AdaBound's `final_lr` and `γ` be chosen? Each colour below is a measurement: "
+           "the median final loss over many start points, for one setting out of a grid of hundreds, "
+           "all run at once. Click a cell to open that setting on the playground.")
+
+all_fields = fields()
+notes = restore(all_fields)
+problems = sweeps.lab_problems()
+
+with st.sidebar:
+    st.header("Problem")
+    problem_key = st.selectbox("problem", list(problems), key="ls", format_func=problems.get,
+                               on_change=on_problem_change,
+                               help="2-D landscapes with a known minimum, or an online problem")
+    if sweeps.is_online(problem_key):
+        st.number_input("period C", min_value=3, max_value=20, step=1, key="C", on_change=on_problem_change)
+    opt_key = st.radio("method", list(sweeps.BOUNDED), key="opt", horizontal=True,
+                       format_func=lambda k: oc.OPTIMIZERS[k].label)
+    c1, c2 = st.columns(2)
+    c1.number_input("random starts", min_value=0, max_value=63, step=1, key="S",
+                    help="besides the problem's default start; drawn uniformly in its domain")
+    c2.number_input("seed", min_value=0, max_value=2**31 - 1, step=1, key="seed")
+    st.number_input("horizon T (steps)", min_value=1, max_value=MAX_HORIZON, step=100, key="T")
+    hyper = panels.hyper_panel(opt_key, suggested(problem_key, int(st.session_state["C"]))[opt_key],
+                               expanded=True, skip=("final_lr",))
+    st.caption("`final_lr` is swept; `γ` is held at this value in sweep 2 and the line view, `lr` in "
+               "sweep 1 and the line view.")
+    st.header("Grids (log spaced)")
+    for prefix, param, label, _, _, _, most in GRIDS:
+        least, largest = grid_range(param)
+        st.markdown(f"**{label}**")
+        c1, c2, c3 = st.columns([5, 5, 4])
+        c1.number_input("from", least, largest, key=f"{prefix}_lo", format="%g", step=None)
+        c2.number_input("to", least, largest, key=f"{prefix}_hi", format="%g", step=None)
+        c3.number_input("values", 2, most, key=f"{prefix}_n", step=1)
+    st.radio("SGD(M) dampening in the line view", list(DAMPENING_LABELS), key="damp",
+             format_func=DAMPENING_LABELS.get)
+
+values = {f.key: st.session_state.get(f.key) for f in all_fields}
+state.remember(PAGE, all_fields, shared_values(values))
+setup, more = setup_from(values, hyper)
+state.show_notes(notes + more)
+
+problem = sweeps.resolve(setup.problem, setup.C)
+label = oc.OPTIMIZERS[setup.optimizer].label
+online = sweeps.is_online(setup.problem)
+beta1 = float(hyper["beta1"])
+limit = sweeps.stability_limit(problem, beta1)
+gap_title = "median gap of the average f_t" if online else "median f − f*"
+n_starts = setup.starts + 1
+color_top = sweeps.median_start_gap(setup.problem, setup.C, setup.starts, setup.seed)
+color_top = None if color_top <= 0 else figures.log_gap(color_top * 100.0).item()
+limit_line = None
+FLOOR_LABEL = "band's floor at step T reaches it"
+if limit is None:
+    st.info("The losses of an online problem are linear: no curvature, so no stability limit on final_lr.")
+else:
+    limit_line = figures.Limit(limit.final_lr, f"stability limit {limit.final_lr:.3g}")
+    floor_at = sweeps.band_floor_limit(limit.final_lr, float(hyper["gamma"]), setup.steps)
+    st.markdown(
+        f"Curvature at the minimum ({limit.minimum[0]:.3g}, {limit.minimum[1]:.3g}): "
+        f"**L = {limit.curvature:.4g}**. Once its band has closed, {label} is SGD with momentum β₁ and "
+        f"dampening β₁ at `final_lr`, stable only while `final_lr (1 − β₁) L < 2 (1 + β₁)`: here "
+        f"**final_lr < {limit.final_lr:.3g}** (dashed line). Within T steps the band closes only to "
+        f"[final_lr (1 − 1/(γT + 1)), …]: runs survive past the line until even that floor is unstable "
+        f"(dotted).")
+
+
+def floor_curve(y_values, y_name: str):
+    """Where the band's floor at step T reaches the limit, across a heat map with ``y_name`` up."""
+    if limit is None:
+        return None
+    edges = figures.log_edges(y_values)
+    if y_name == "gamma":
+        gammas = np.geomspace(edges[0], edges[-1], 200)
+        return figures.Boundary(sweeps.band_floor_limit(limit.final_lr, gammas, setup.steps), gammas, FLOOR_LABEL)
+    return figures.Boundary(np.array([floor_at, floor_at]), edges[[0, -1]], FLOOR_LABEL)
+
+
+def heat_map(sweep: sweeps.Sweep, key: str, what: str, y_name: str, y_title: str) -> None:
+    """One swept grid: the heat map, and the playground link of a clicked cell."""
+    try:
+        sweeps.check_size(sweep, what)
+    except sweeps.SweepTooLarge as err:
+        st.error(str(err))
+        return
+    gaps = run_sweep(sweep, what)
+    stats = sweeps.cell_stats(sweep, gaps, 0)
+    x_values, y_values = (axis.values() for axis in sweep.groups[0].axes)
+    fig = figures.heatmap_figure(
+        x_values, y_values, stats.median, stats.diverged_share, x_title="final_lr η*", y_title=y_title,
+        x_name="final_lr", y_name=y_name, gap_title=gap_title, n_starts=n_starts, limit=limit_line,
+        boundary=floor_curve(y_values, y_name), color_top=color_top)
+    event = st.plotly_chart(fig, key=key, on_select="rerun", selection_mode="points",
+                            config={"displaylogo": False})
+    cell = picked_cell(event, sweep)
+    if cell is None:
+        st.caption("Click a cell to open its setting on the playground.")
+        return
+    chosen = sweep.groups[0].cell_values(cell)
+    median = stats.median[cell]
+    shown = f"median gap {median:.3g}" if median < float("inf") else "diverged (median start)"
+    text = f"Selected: `final_lr` = {chosen['final_lr']:g}, `{y_name}` = {chosen[y_name]:g}: {shown}."
+    query = sweeps.playground_query(setup, chosen)
+    if query is None:
+        st.markdown(text + " The playground draws 2-D landscapes only.")
+        return
+    st.markdown(text)
+    st.page_link(PLAYGROUND, label=f"Open on the playground: {label}, SGD(M) at lr = final_lr and "
+                                   f"{oc.OPTIMIZERS[sweeps.REFERENCE[setup.optimizer]].label}",
+                 icon=":material/open_in_new:", query_params=query)
+
+
+st.subheader(f"1 · final_lr × γ, at lr = {hyper['lr']:g}")
+st.caption("Small γ: the band stays wide and the run is Adam-like to the end; large γ: the band closes "
+           "early and the run is SGD at final_lr for most of it. At t = 1/γ the band is [final_lr/2, "
+           "2 final_lr]. Grey cells with ✕: more than half the starts diverged.")
+heat_map(setup.final_lr_gamma(), "final_lr_gamma", "Sweep 1 (final_lr × γ)", "gamma", "γ")
+
+st.subheader(f"2 · final_lr × base lr, at γ = {hyper['gamma']:g}")
+st.caption("The base lr drives the early, Adam-like phase; final_lr the late, SGD-like one.")
+heat_map(setup.final_lr_lr(), "final_lr_lr", "Sweep 2 (final_lr × lr)", "lr", "base lr η")
+
+reference = oc.OPTIMIZERS[sweeps.REFERENCE[setup.optimizer]].label
+st.subheader(f"3 · {label} against SGD with momentum at lr = final_lr, and {reference}")
+line = setup.line()
+try:
+    sweeps.check_size(line, "The line view")
+except sweeps.SweepTooLarge as err:
+    st.error(str(err))
+else:
+    gaps = run_sweep(line, "line view")
+    stats = [sweeps.cell_stats(line, gaps, i) for i in range(3)]
+    sgdm = sweeps.sgdm_values(setup.hyper, setup.sgdm_dampening)
+    x_values = setup.final_lr.values()
+    curves = [
+        figures.Curve(setup.optimizer, f"{label} (γ {hyper['gamma']:g}, lr {hyper['lr']:g})", x_values,
+                      *stats[0][:3]),
+        figures.Curve(sweeps.SGDM, f"SGD(M) at lr = final_lr (momentum {sgdm['momentum']:g}, "
+                                   f"dampening {sgdm['dampening']:g})", x_values, *stats[1][:3]),
+        figures.Curve(sweeps.REFERENCE[setup.optimizer], f"{reference} (lr {hyper['lr']:g})", None,
+                      *stats[2][:3]),
+    ]
+    limits = [] if limit_line is None else [limit_line, figures.Limit(floor_at, FLOOR_LABEL, dash="dot")]
+    if limit is not None and sgdm["dampening"] != beta1:
+        sgdm_limit = sweeps.max_stable_lr(limit.curvature, beta1, sgdm["dampening"])
+        limits.append(figures.Limit(sgdm_limit, f"SGD(M) limit {sgdm_limit:.3g}", color_of(sweeps.SGDM)))
+    edges = figures.log_edges(x_values)
+    st.plotly_chart(figures.line_figure(curves, (float(edges[0]), float(edges[-1])), x_title="final_lr η*",
+                                        gap_title=gap_title, limits=limits),
+                    key="line", config={"displaylogo": False})
+    st.caption(f"Lines: the median over the {n_starts} starts; shading: the middle half of them "
+               "(first to third quartile). With dampening β₁, SGD(M) at lr = final_lr is exactly the "
+               f"method {label} turns into, so the two differ only by {label}'s adaptive start. With "
+               "dampening 0 (torch's default, what the AdaBound authors ran) its steps are "
+               "1/(1 − β₁) times larger, and so is its own stability limit lower.")
+
+with st.expander("What am I looking at?"):
+    st.markdown(
+        f"Every cell of a heat map is {n_starts} runs of {label} for {setup.steps:,} steps: from the "
+        f"problem's default start and {setup.starts} random starts in its domain (seed {setup.seed}). "
+        "Its colour is the median of their final loss gaps f(x_T) − f*, on a log scale (an online "
+        "problem: the gap of the average of its functions over one period). All the cells of a map "
+        "are one batched run; a cell's numbers equal those of its setting run alone.")
+    st.latex(oc.OPTIMIZERS[setup.optimizer].latex)
+    st.markdown("In the long run the band closes on final_lr and the update is SGD with momentum: "
+                "with curvature L at the minimum it is stable only while")
+    st.latex(r"\eta^\ast\,(1-\beta_1)\,L < 2\,(1+\beta_1)"
+             r"\quad\Longleftrightarrow\quad \eta^\ast < \frac{2(1+\beta_1)}{(1-\beta_1)\,L}.")

@@ -1,0 +1,153 @@
+"""The final_lr lab's state: its URL fields, first-visit values, the callback for a new problem, the
+sweep setup the widgets describe, and running a sweep with a progress bar."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import numpy as np
+import streamlit as st
+
+import landscapes
+import optim_core as oc
+
+from . import compute, panels, params, state, sweeps
+
+PAGE = "lab"
+DEFAULT_PROBLEM = "rosenbrock"
+DEFAULT_OPTIMIZER = "adabound"
+MAX_HORIZON = 10_000  # the playground's cap too, so every cell can be opened there
+DAMPENING_LABELS = {"beta1": "β₁ (what AdaBound becomes)", "zero": "0 (torch's default)"}
+
+# (field prefix, hyperparameter, label, default low, default high, default count, most values)
+GRIDS = (
+    ("fl", "final_lr", "final_lr η*", 1e-4, 10.0, 40, 80),
+    ("g", "gamma", "γ", 1e-5, 1e-1, 20, 40),
+    ("lr", "lr", "base lr η", 1e-4, 1.0, 20, 40),
+)
+
+
+def grid_range(param: str) -> tuple[float, float]:
+    """Where a grid may lie: the range the registry offers (and the playground accepts)."""
+    hp = oc.OPTIMIZERS[DEFAULT_OPTIMIZER].param(param)
+    return float(hp.low), float(hp.high)
+
+
+def fields() -> list[params.Field]:
+    problems = tuple(sweeps.lab_problems())
+    out = [
+        params.Field("ls", "problem", "choice", DEFAULT_PROBLEM, choices=problems),
+        params.Field("C", "period C", "int", 3, 3, 20),
+        params.Field("opt", "method", "choice", DEFAULT_OPTIMIZER, choices=sweeps.BOUNDED),
+        params.Field("S", "random starts", "int", 15, 0, 63),
+        params.Field("seed", "seed", "int", 0, 0, 2**31 - 1),
+        params.Field("T", "horizon T", "int", 1000, 1, MAX_HORIZON),
+        params.Field("damp", "SGD(M) dampening", "choice", "beta1", choices=tuple(DAMPENING_LABELS)),
+    ]
+    for prefix, param, label, low, high, count, most in GRIDS:
+        least, largest = grid_range(param)
+        out += [params.Field(f"{prefix}_lo", f"{label} from", "float", low, least, largest, log=True),
+                params.Field(f"{prefix}_hi", f"{label} to", "float", high, least, largest, log=True),
+                params.Field(f"{prefix}_n", f"{label} values", "int", count, 2, most)]
+    return out + panels.hyper_fields(sweeps.BOUNDED)
+
+
+def shared_values(values: Mapping[str, Any]) -> dict[str, Any]:
+    """What goes into the link: the chosen method's hyperparameters (final_lr is swept, so not
+    among them) and everything that is not a hyperparameter."""
+    chosen = values.get("opt")
+    out = {}
+    for key, value in values.items():
+        head, _, rest = key.partition(".")
+        if rest and (head != chosen or rest == "final_lr"):
+            continue
+        out[key] = value
+    return out
+
+
+def suggested(problem_key: str, C: int) -> dict[str, dict[str, Any]]:
+    """Per bounded method, the values that suit the problem: for a landscape the measured Adam rate
+    as lr (final_lr is swept); for an online problem its paper's betas."""
+    if sweeps.is_online(problem_key):
+        problem = sweeps.resolve(problem_key, C)
+        values = {"beta1": problem.beta1, "beta2": problem.default_beta2}
+    else:
+        values = {"lr": compute.suggestions(problem_key)["adam"]["lr"]}
+    return {key: dict(values) for key in sweeps.BOUNDED}
+
+
+def problem_values(problem_key: str, C: int) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for opt_key, values in suggested(problem_key, C).items():
+        out.update(panels.library_defaults(opt_key))
+        out.update({panels.hyper_key(opt_key, k): v for k, v in values.items()})
+    return out
+
+
+def fresh_values(problem_key: str | None) -> dict[str, Any]:
+    key = problem_key if problem_key in sweeps.lab_problems() else DEFAULT_PROBLEM
+    return {"ls": key, "opt": DEFAULT_OPTIMIZER, **problem_values(key, 3)}
+
+
+def restore(all_fields: list[params.Field]) -> list[str]:
+    """Before the widgets: the page state (URL, remembered or fresh) and the notes on the link. A
+    landscape without a minimum value gets its own note: the lab measures the gap to it."""
+    notes = state.restore(PAGE, all_fields, fresh_values(None))
+    asked = st.query_params.get("ls")
+    if asked in landscapes.LANDSCAPES and asked not in sweeps.lab_problems():
+        notes = [n for n in notes if not n.startswith("problem:")]
+        notes.append(f"problem: {landscapes.get(asked).name} has no minimum value, so there is no loss "
+                     f"gap to measure; using {landscapes.get(DEFAULT_PROBLEM).name}")
+    return notes
+
+
+def on_problem_change() -> None:
+    state.set_values(problem_values(st.session_state["ls"], int(st.session_state.get("C", 3))))
+
+
+def setup_from(values: Mapping[str, Any], hyper: Mapping[str, Any]) -> tuple[sweeps.Setup, list[str]]:
+    """The sweeps' setup from the widget values; notes on grid ranges that had to be fixed (a
+    range given upside down is turned round, an empty one widened to a decade each side)."""
+    notes, axes = [], {}
+    for prefix, param, label, *_ in GRIDS:
+        lo, hi, n = float(values[f"{prefix}_lo"]), float(values[f"{prefix}_hi"]), int(values[f"{prefix}_n"])
+        least, largest = grid_range(param)
+        if lo > hi:
+            lo, hi = hi, lo
+            notes.append(f"{label}: the range was upside down; using {lo:g} to {hi:g}")
+        elif lo == hi:
+            lo, hi = max(lo / 10, least), min(hi * 10, largest)
+            notes.append(f"{label}: the range was a single value; using {lo:g} to {hi:g}")
+        axes[param] = sweeps.Axis(param, lo, hi, n)
+    setup = sweeps.Setup(
+        problem=values["ls"], C=int(values["C"]), optimizer=values["opt"],
+        hyper=tuple(sorted((k, v) for k, v in hyper.items() if k != "final_lr")),
+        starts=int(values["S"]), seed=int(values["seed"]), steps=int(values["T"]),
+        final_lr=axes["final_lr"], gamma=axes["gamma"], lr=axes["lr"], sgdm_dampening=values["damp"])
+    return setup, notes
+
+
+def run_sweep(sweep: sweeps.Sweep, label: str) -> np.ndarray:
+    """Every row's final gap, chunk by chunk through the bounded cache; a progress bar when the
+    sweep needs more than one chunk (more than about a second of work)."""
+    if len(sweeps.chunks(sweep)) == 1:
+        return sweeps.run_sweep(sweep, runner=compute.sweep_rows)
+    bar = st.progress(0.0, text=f"{label}: {sweep.runs:,} runs x {sweep.steps:,} steps")
+
+    def report(done: int, total: int) -> None:
+        bar.progress(done / total, text=f"{label}: {done:,} of {total:,} runs done")
+
+    gaps = sweeps.run_sweep(sweep, progress=report, runner=compute.sweep_rows)
+    bar.empty()
+    return gaps
+
+
+def picked_cell(event, sweep: sweeps.Sweep) -> tuple[int, ...] | None:
+    """The grid cell a click on a heat map chose (the nearest cell to the clicked point)."""
+    points = event.selection.points if event and event.selection else []
+    if not points:
+        return None
+    x, y = points[0].get("x"), points[0].get("y")
+    if x is None or y is None:
+        return None
+    return sweeps.nearest_cell(sweep.groups[0], (float(x), float(y)))

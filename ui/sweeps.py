@@ -1,0 +1,459 @@
+r"""The final_lr lab's sweeps, as pure computations (no Streamlit).
+
+A sweep runs AdaBound (or AMSBound) over a grid of hyperparameters, every grid cell from the same
+start points: the landscape's default start plus N seeded random starts in its domain. The whole
+grid is *one* batched run of the core (rows = cells x starts, the swept hyperparameters passed as
+``(B, 1)`` arrays); a large sweep is cut into a few chunks of that run, and a callback hears about
+each chunk, so a page can show progress. Rows do not interact, so a cell's numbers are exactly those
+of the run of its own configuration alone (:func:`run_cell`; a test checks it).
+
+What a cell reports is the loss gap at the end of the run, :math:`f(x_T) - f^\ast`, for each start;
+a run that diverged counts as an infinite gap. Online problems (whose :math:`f_t` changes with t)
+report the gap of the average function over one period at the final iterate,
+:math:`\bar f(x_T) - \min \bar f`, the per-step regret that point would go on to pay.
+
+The three sweeps of the page:
+
+1. ``final_lr`` x ``gamma`` at the page's ``lr``;
+2. ``final_lr`` x base ``lr`` at the page's ``gamma``;
+3. the line view: AdaBound against ``final_lr``, SGD with momentum at ``lr = final_lr`` on the same
+   grid, and Adam (AMSGrad for AMSBound) at the page's ``lr`` as a flat reference.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, NamedTuple, Sequence
+
+import numpy as np
+
+import landscapes
+import optim_core as oc
+
+ONLINE = "online:"  # problem keys of the online problems start with this
+BOUNDED = ("adabound", "amsbound")
+REFERENCE = {"adabound": "adam", "amsbound": "amsgrad"}  # the unbounded method each one clips
+SGDM = "momentum"
+
+# A sweep is refused beyond these (a clear message, never a long wait or an out-of-memory): about
+# 2.5 times the default sweep of 40 x 20 cells x 16 starts x 1,000 steps.
+MAX_RUN_STEPS = 32_000_000
+MAX_RUNS = 250_000
+# One batched call of the core takes at most this many runs x steps (about half a second here) and
+# this many runs (memory: some 40 arrays of (runs, 2) floats live at once); larger sweeps are run
+# in chunks, with a progress report after each.
+CHUNK_RUN_STEPS = 16_000_000
+CHUNK_RUNS = 20_000
+SIGNIFICANT = 3  # grid values are rounded to this many digits where they stay distinct
+
+Progress = Callable[[int, int], None]  # (runs done, runs in all)
+
+
+class SweepTooLarge(ValueError):
+    """A sweep over the caps; the message says by how much and what to reduce."""
+
+
+# ----------------------------------------------------------------------------- problems and starts
+
+
+def lab_problems() -> dict[str, str]:
+    """``{problem key: name}`` of everything the lab can sweep on: the landscapes with a known
+    minimum value (the gap f - f* needs it) and the online problems."""
+    out = {k: ls.name for k, ls in landscapes.LANDSCAPES.items() if ls.min_value is not None}
+    for key, factory in landscapes.ONLINE_PROBLEMS.items():
+        out[ONLINE + key] = f"online: {factory().name.split(' (')[0]}"
+    return out
+
+
+def is_online(problem_key: str) -> bool:
+    return problem_key.startswith(ONLINE)
+
+
+def resolve(problem_key: str, C: int = 3):
+    """The landscape, or the online problem with period ``C``."""
+    if is_online(problem_key):
+        return landscapes.ONLINE_PROBLEMS[problem_key[len(ONLINE):]](C)
+    return landscapes.get(problem_key)
+
+
+def default_start(problem) -> np.ndarray:
+    """A landscape's own start; an online problem's feasible end farthest from its optimum."""
+    if isinstance(problem, landscapes.OnlineProblem):
+        lo, hi = problem.feasible
+        return np.array([hi if abs(hi - problem.optimum) >= abs(lo - problem.optimum) else lo])
+    return np.asarray(problem.start, dtype=np.float64)
+
+
+def domain_of(problem) -> list[tuple[float, float]]:
+    if isinstance(problem, landscapes.OnlineProblem):
+        return [problem.feasible]
+    return list(problem.domain)
+
+
+def start_points(problem, n_random: int, seed: int) -> np.ndarray:
+    """``(1 + n_random, D)``: the default start, then ``n_random`` points drawn uniformly in the
+    domain by a generator seeded with ``seed`` (the same seed, the same points)."""
+    lows, highs = np.array(domain_of(problem)).T
+    random = np.random.default_rng(seed).uniform(lows, highs, size=(int(n_random), lows.size))
+    return np.vstack([default_start(problem)[None, :], random])
+
+
+def final_gap(problem, final_positions: np.ndarray, final_loss: np.ndarray,
+              diverged: np.ndarray) -> np.ndarray:
+    """``(B,)``: the gap at the final iterate (see the module text), ``inf`` for diverged runs."""
+    if isinstance(problem, landscapes.OnlineProblem):
+        P = problem.period
+        gap = (problem.f_sum(final_positions[:, 0], P) - problem.min_sum(P)) / P
+    else:
+        gap = final_loss - problem.min_value
+    gap = np.maximum(gap, 0.0)  # rounding can put a converged run a hair below f*
+    return np.where(diverged, np.inf, gap)
+
+
+def median_start_gap(problem_key: str, C: int, n_random: int, seed: int) -> float:
+    """The median gap at the start points: where the runs began, for scaling the colours."""
+    problem = resolve(problem_key, C)
+    points = start_points(problem, n_random, seed)
+    if isinstance(problem, landscapes.OnlineProblem):
+        loss = np.zeros(len(points))
+    else:
+        loss = problem.f(points)
+    gaps = final_gap(problem, points, loss, np.zeros(len(points), dtype=bool))
+    return float(np.quantile(gaps, 0.5, method="inverted_cdf"))
+
+
+# ----------------------------------------------------------------------------- curvature limit
+
+
+class StabilityLimit(NamedTuple):
+    final_lr: float  # the largest stable rate
+    curvature: float  # L, the largest Hessian eigenvalue at the minimum
+    minimum: tuple[float, float]  # where L was measured
+
+
+def curvature_at_minimum(problem) -> tuple[float, tuple[float, float]] | None:
+    """``(L, minimum)`` at the minimum nearest the default start; None for an online problem (its
+    losses are linear: no curvature, no limit)."""
+    if isinstance(problem, landscapes.OnlineProblem) or not problem.minima:
+        return None
+    minima = np.asarray(problem.minima, dtype=np.float64)
+    nearest = minima[np.argmin(((minima - default_start(problem)) ** 2).sum(axis=1))]
+    return float(landscapes.max_curvature(problem, nearest)), (float(nearest[0]), float(nearest[1]))
+
+
+def max_stable_lr(curvature: float, beta1: float, dampening: float) -> float:
+    r"""The largest stable rate of SGD with momentum :math:`\beta_1` and dampening :math:`\tau` on
+    curvature L, :math:`2 (1 + \beta_1) / ((1 - \tau) L)`: AdaBound's limit on ``final_lr``
+    (:math:`\tau = \beta_1`, the method it becomes) rescaled, since dampening only scales the
+    step by :math:`1 - \tau`."""
+    if curvature <= 0 or dampening >= 1:
+        return math.inf
+    adabound_limit = float(oc.max_stable_final_lr(curvature, beta1))
+    return adabound_limit if dampening == beta1 else adabound_limit * (1.0 - beta1) / (1.0 - dampening)
+
+
+def stability_limit(problem, beta1: float, dampening: float | None = None) -> StabilityLimit | None:
+    """AdaBound's limit on ``final_lr`` (dampening = beta1) or, given ``dampening``, that of SGD
+    with momentum ``beta1``; None where there is no curvature."""
+    found = curvature_at_minimum(problem)
+    if found is None:
+        return None
+    L, minimum = found
+    tau = beta1 if dampening is None else dampening
+    return StabilityLimit(max_stable_lr(L, beta1, tau), L, minimum)
+
+
+def band_floor_limit(limit: float, gamma, steps: int):
+    """The ``final_lr`` at which the band's lower bound at the last step reaches ``limit``:
+    ``limit / (1 - 1 / (gamma T + 1))``. Past the limit but short of this, a run can still escape
+    divergence (its adaptive rate falls back inside the band, below the limit); beyond it even the
+    lowest rate the band allows is unstable. Scalar or array in ``gamma``."""
+    with np.errstate(divide="ignore"):
+        return limit / oc.lower_bound(1.0, np.asarray(gamma, dtype=np.float64), steps)
+
+
+# ----------------------------------------------------------------------------- sweep definitions
+
+
+def round_sig(values: np.ndarray, digits: int = SIGNIFICANT) -> np.ndarray:
+    values = np.asarray(values, dtype=np.float64)
+    exponent = np.floor(np.log10(np.abs(values)))
+    scale = 10.0 ** (digits - 1 - exponent)
+    return np.round(values * scale) / scale
+
+
+@dataclass(frozen=True)
+class Axis:
+    """A log grid of ``n`` values of one hyperparameter from ``low`` to ``high``."""
+
+    param: str  # "final_lr", "gamma" or "lr"
+    low: float
+    high: float
+    n: int
+
+    def values(self) -> np.ndarray:
+        """The grid, rounded to 3 significant digits (short, exact links) unless rounding would
+        merge neighbours."""
+        if self.n == 1:
+            return np.array([float(self.low)])
+        raw = np.geomspace(self.low, self.high, self.n)
+        nice = round_sig(raw)
+        return nice if np.all(np.diff(nice) > 0) else raw
+
+
+@dataclass(frozen=True)
+class Group:
+    """One optimizer's part of a sweep: its fixed hyperparameters and the axes of its grid (the
+    first axis varies slowest). Every grid cell runs from every start: rows cell-major."""
+
+    optimizer: str
+    fixed: tuple[tuple[str, Any], ...]
+    axes: tuple[Axis, ...] = ()
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(a.n for a in self.axes)
+
+    @property
+    def cells(self) -> int:
+        return math.prod(self.shape)
+
+    def cell_values(self, cell: Sequence[int]) -> dict[str, Any]:
+        """All hyperparameters of one cell (grid indices ``cell``, one per axis)."""
+        values = dict(self.fixed)
+        for axis, i in zip(self.axes, cell):
+            values[axis.param] = float(axis.values()[i])
+        return values
+
+
+@dataclass(frozen=True)
+class Sweep:
+    problem: str  # a landscape key, or "online:<key>"
+    C: int  # the online problem's period (unused for landscapes)
+    starts: int  # random starts beside the default one
+    seed: int
+    steps: int
+    groups: tuple[Group, ...]
+
+    @property
+    def n_starts(self) -> int:
+        return self.starts + 1
+
+    @property
+    def runs(self) -> int:
+        return sum(g.cells for g in self.groups) * self.n_starts
+
+    @property
+    def run_steps(self) -> int:
+        return self.runs * self.steps
+
+    def group_rows(self) -> list[tuple[int, int]]:
+        """``[start, stop)`` of each group's rows in the batch."""
+        edges = np.cumsum([0] + [g.cells * self.n_starts for g in self.groups])
+        return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:])]
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What the lab page chooses; the three sweeps are built from it."""
+
+    problem: str
+    C: int
+    optimizer: str  # "adabound" or "amsbound"
+    hyper: tuple[tuple[str, Any], ...]  # its hyperparameters but final_lr (lr and gamma are the
+    #                                     values held fixed where the other is swept)
+    starts: int
+    seed: int
+    steps: int
+    final_lr: Axis
+    gamma: Axis
+    lr: Axis
+    sgdm_dampening: str = "beta1"  # "beta1" (AdaBound's own limit) or "zero" (torch's default)
+
+    def _sweep(self, groups) -> Sweep:
+        return Sweep(self.problem, self.C, self.starts, self.seed, self.steps, tuple(groups))
+
+    def _fixed(self, *swept: str) -> tuple[tuple[str, Any], ...]:
+        return tuple((k, v) for k, v in self.hyper if k not in swept and k != "final_lr")
+
+    def final_lr_gamma(self) -> Sweep:
+        return self._sweep([Group(self.optimizer, self._fixed("gamma"), (self.final_lr, self.gamma))])
+
+    def final_lr_lr(self) -> Sweep:
+        return self._sweep([Group(self.optimizer, self._fixed("lr"), (self.final_lr, self.lr))])
+
+    def line(self) -> Sweep:
+        """AdaBound over final_lr, SGD(M) over lr = final_lr (same grid), the unbounded method."""
+        sgdm_axis = Axis("lr", self.final_lr.low, self.final_lr.high, self.final_lr.n)
+        return self._sweep([
+            Group(self.optimizer, self._fixed(), (self.final_lr,)),
+            Group(SGDM, tuple(sorted(sgdm_values(self.hyper, self.sgdm_dampening).items())), (sgdm_axis,)),
+            Group(REFERENCE[self.optimizer], tuple(sorted(reference_values(self.hyper).items()))),
+        ])
+
+    def sweeps(self) -> dict[str, Sweep]:
+        return {"final_lr_gamma": self.final_lr_gamma(), "final_lr_lr": self.final_lr_lr(),
+                "line": self.line()}
+
+
+def sgdm_values(hyper, dampening: str) -> dict[str, Any]:
+    """SGD with momentum beside AdaBound: momentum beta1, dampening beta1 (the method AdaBound
+    becomes) or 0 (torch's default), AdaBound's weight decay; lr comes from the grid."""
+    h = dict(hyper)
+    beta1 = h.get("beta1", 0.9)
+    return {"momentum": beta1, "dampening": beta1 if dampening == "beta1" else 0.0,
+            "weight_decay": h.get("weight_decay", 0.0)}
+
+
+def reference_values(hyper) -> dict[str, Any]:
+    """Adam (or AMSGrad) with AdaBound's lr, betas, eps and weight decay: AdaBound without bounds."""
+    h = dict(hyper)
+    keep = ("lr", "beta1", "beta2", "eps", "weight_decay")
+    return {k: h[k] for k in keep if k in h}
+
+
+def check_size(sweep: Sweep, what: str = "This sweep") -> None:
+    """Raise :class:`SweepTooLarge` with a clear message when a sweep is over the caps."""
+    cells = " + ".join(" x ".join(str(n) for n in g.shape) or "1" for g in sweep.groups)
+    size = (f"{cells} cells x {sweep.n_starts} starts = {sweep.runs:,} runs x {sweep.steps:,} steps "
+            f"= {sweep.run_steps / 1e6:,.1f} million run-steps")
+    if sweep.run_steps > MAX_RUN_STEPS or sweep.runs > MAX_RUNS:
+        raise SweepTooLarge(
+            f"{what} would be {size}; the lab runs at most {MAX_RUN_STEPS / 1e6:,.0f} million "
+            f"run-steps and {MAX_RUNS:,} runs per sweep. Use fewer grid values, fewer starts or a "
+            f"shorter horizon.")
+
+
+# ----------------------------------------------------------------------------- running
+
+
+def chunks(sweep: Sweep) -> list[tuple[int, int]]:
+    """``[start, stop)`` row ranges: the whole batch at once when it is small enough, else even
+    chunks of at most CHUNK_RUN_STEPS run-steps and CHUNK_RUNS runs."""
+    per_chunk = max(1, min(CHUNK_RUNS, CHUNK_RUN_STEPS // sweep.steps))
+    count = -(-sweep.runs // per_chunk)
+    size = -(-sweep.runs // count)
+    return [(a, min(a + size, sweep.runs)) for a in range(0, sweep.runs, size)]
+
+
+def _group_part(sweep: Sweep, group: Group, lo: int, hi: int) -> tuple[oc.Optimizer, np.ndarray]:
+    """The optimizer for the group's local rows ``[lo, hi)`` (swept values as (B, 1) arrays) and
+    the start index of each row."""
+    rows = np.arange(lo, hi)
+    cell, start = np.divmod(rows, sweep.n_starts)
+    values = dict(group.fixed)
+    if group.axes:
+        index = np.unravel_index(cell, group.shape)
+        for axis, i in zip(group.axes, index):
+            values[axis.param] = axis.values()[i][:, None]
+    return oc.OPTIMIZERS[group.optimizer].build(values), start
+
+
+def run_rows(sweep: Sweep, start: int, stop: int) -> np.ndarray:
+    """The final gaps ``(stop - start,)`` of the batch rows ``[start, stop)``: one batched core run
+    (a stack when the rows span several groups)."""
+    problem = resolve(sweep.problem, sweep.C)
+    points = start_points(problem, sweep.starts, sweep.seed)
+    parts, start_index = [], []
+    for group, (g_lo, g_hi) in zip(sweep.groups, sweep.group_rows()):
+        lo, hi = max(start, g_lo), min(stop, g_hi)
+        if lo < hi:
+            opt, s = _group_part(sweep, group, lo - g_lo, hi - g_lo)
+            parts.append((opt, hi - lo))
+            start_index.append(s)
+    optimizer = parts[0][0] if len(parts) == 1 else oc.stack(parts)
+    x0 = points[np.concatenate(start_index)]
+    trace = oc.run(optimizer, problem, x0, sweep.steps, record_every=sweep.steps, trace_grads=False)
+    return final_gap(problem, trace.final_positions, trace.final_loss, trace.diverged)
+
+
+def run_sweep(sweep: Sweep, progress: Progress | None = None,
+              runner: Callable[[Sweep, int, int], np.ndarray] = run_rows) -> np.ndarray:
+    """Every row's final gap ``(runs,)``, chunk by chunk; ``progress(done, total)`` after each
+    chunk. ``runner`` does one chunk (a page passes a cached :func:`run_rows`)."""
+    check_size(sweep)
+    out = np.empty(sweep.runs)
+    for a, b in chunks(sweep):
+        out[a:b] = runner(sweep, a, b)
+        if progress is not None:
+            progress(b, sweep.runs)
+    return out
+
+
+def run_cell(sweep: Sweep, group_index: int, cell: Sequence[int], start: int | None = None) -> np.ndarray:
+    """The check of a cell: its configuration alone, with plain scalar hyperparameters, from all
+    its starts in one small batch (or from start ``start`` alone). Returns the final gaps."""
+    group = sweep.groups[group_index]
+    problem = resolve(sweep.problem, sweep.C)
+    points = start_points(problem, sweep.starts, sweep.seed)
+    if start is not None:
+        points = points[start:start + 1]
+    optimizer = oc.OPTIMIZERS[group.optimizer].build(group.cell_values(cell))
+    trace = oc.run(optimizer, problem, points, sweep.steps, record_every=sweep.steps, trace_grads=False)
+    return final_gap(problem, trace.final_positions, trace.final_loss, trace.diverged)
+
+
+def nearest_cell(group: Group, point: Sequence[float]) -> tuple[int, ...]:
+    """The grid indices of the cell nearest to ``point`` (one coordinate per axis), in log space:
+    how a click on a heat map maps back to a configuration."""
+    return tuple(int(np.argmin(np.abs(np.log10(axis.values()) - np.log10(max(float(p), 1e-300)))))
+                 for axis, p in zip(group.axes, point))
+
+
+# ----------------------------------------------------------------------------- summaries
+
+
+class CellStats(NamedTuple):
+    """Per cell, over the starts (arrays of the group's grid shape; scalars for a group without
+    axes). The median is a real start's gap (the lower middle one for an even count), so a cell
+    is infinite (diverged) exactly when more than half its starts diverged."""
+
+    median: np.ndarray
+    lower: np.ndarray  # first quartile
+    upper: np.ndarray  # third quartile
+    diverged_share: np.ndarray  # share of starts that diverged
+
+
+def group_gaps(sweep: Sweep, gaps: np.ndarray, group_index: int) -> np.ndarray:
+    """``(*grid shape, starts)``: the rows of one group."""
+    lo, hi = sweep.group_rows()[group_index]
+    return gaps[lo:hi].reshape(*sweep.groups[group_index].shape, sweep.n_starts)
+
+
+def cell_stats(sweep: Sweep, gaps: np.ndarray, group_index: int) -> CellStats:
+    g = group_gaps(sweep, gaps, group_index)
+    q = np.quantile(g, (0.25, 0.5, 0.75), axis=-1, method="inverted_cdf")  # no arithmetic on inf
+    return CellStats(q[1], q[0], q[2], np.isinf(g).mean(axis=-1))
+
+
+# ----------------------------------------------------------------------------- the playground link
+
+
+def playground_query(setup: Setup, values: Mapping[str, Any]) -> dict[str, str] | None:
+    """The playground's link parameters for one cell's configuration ``values`` (the bounded
+    optimizer's hyperparameters), shown beside SGD with momentum at lr = final_lr and the unbounded
+    method at the same lr; None for an online problem (the playground draws 2-D landscapes)."""
+    if is_online(setup.problem):
+        return None
+    problem = resolve(setup.problem)
+    x0, y0 = default_start(problem)
+    reference = REFERENCE[setup.optimizer]
+    chosen = {
+        setup.optimizer: dict(values),
+        SGDM: {"lr": values["final_lr"], **sgdm_values(values, setup.sgdm_dampening)},
+        reference: reference_values(values),
+    }
+    query = {"ls": setup.problem, "opt": ",".join(chosen), "x0": _number(x0), "y0": _number(y0),
+             "T": str(setup.steps)}
+    for opt_key, params in chosen.items():
+        defaults = oc.OPTIMIZERS[opt_key].defaults()
+        for param, value in params.items():
+            if value != defaults.get(param):  # a link leaves library defaults out
+                query[f"{opt_key}.{param}"] = _number(value)
+    return query
+
+
+def _number(value) -> str:
+    """The shortest text that reads back as exactly this float."""
+    return repr(float(value))
