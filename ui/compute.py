@@ -8,6 +8,7 @@ import streamlit as st
 import landscapes
 
 from . import experiments, sweeps, tuning
+from . import online_runs
 from viz import background
 
 
@@ -30,3 +31,9 @@ def landscape_background(landscape_key: str, x_range: tuple, y_range: tuple) -> 
 def sweep_rows(sweep, start: int, stop: int):
     """The final_lr lab: the final gaps of one chunk of a sweep (at most sweeps.CHUNK_RUNS floats)."""
     return sweeps.run_rows(sweep, start, stop)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def online_outcome(problem_key: str, C: int, configs: tuple, x0: float, steps: int, mode: str):
+    """The online page: summaries and thinned figures (the full run is not kept; about 1 MB each)."""
+    return online_runs.outcome(problem_key, C, configs, x0, steps, mode)

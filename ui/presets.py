@@ -47,6 +47,22 @@ PRESETS: tuple[Preset, ...] = (
            "app_pages/playground.py",
            {"ls": "ill_conditioned", "opt": "adam,adam_nobc", "T": "300", "adam.lr": "0.1",
             "adam_nobc.lr": "0.1"}),
+    Preset("online_adabound", "AdaBound Section 3, C = 3",
+           "The paper's adversarial example: Adam (β₂ = 0.04) drifts the wrong way and never reaches the "
+           "optimal x < 0; SGD, AMSGrad and AdaBound get there.",
+           "app_pages/online.py",
+           {"problem": "adabound", "C": "3", "opt": "sgd,adam,amsgrad,adabound,amsbound", "b1": "0", "b2": "0.04",
+            "x0": "0.5", "T": "3000", "mode": "constant", "sgd.lr": "0.01", "adam.lr": "0.01", "amsgrad.lr": "0.01",
+            "adabound.lr": "0.01", "adabound.final_lr": "0.01", "adabound.gamma": "0.01", "amsbound.lr": "0.01",
+            "amsbound.final_lr": "0.01", "amsbound.gamma": "0.01"}),
+    Preset("online_reddi", "Reddi, C = 3",
+           "Reddi et al.'s example: one large gradient against two small ones. Adam goes to +1, the worst "
+           "point; AdaBound follows it at first, then turns to the optimum −1.",
+           "app_pages/online.py",
+           {"problem": "reddi", "C": "3", "opt": "sgd,adam,amsgrad,adabound,amsbound", "b1": "0", "b2": "0.1",
+            "x0": "0", "T": "6000", "mode": "constant", "sgd.lr": "0.01", "adam.lr": "0.01", "amsgrad.lr": "0.01",
+            "adabound.lr": "0.01", "adabound.final_lr": "0.01", "adabound.gamma": "0.001", "amsbound.lr": "0.01",
+            "amsbound.final_lr": "0.01", "amsbound.gamma": "0.001"}),
 )
 
 

@@ -1,0 +1,390 @@
+r"""The runs behind the online page, as pure functions (no Streamlit): the chosen problem, the five
+optimizers on it, and what the page reports (first step in the optimal region, average regret,
+the papers' conditions on :math:`\beta_2`).
+
+Speed. The online problems are one-dimensional, where numpy's fixed cost per call dominates: the
+batched driver (``oc.run``) spends about 20 µs per optimizer and step, some 10 s for 100,000 steps of
+five optimizers. :func:`run` therefore steps every run in plain Python floats, with the operations
+of optim_core's update rules in the same order, which is some 30 times faster. optim_core stays the
+reference: tests check that :func:`run` returns what ``oc.run`` returns, for every optimizer, both
+modes and both problems, and :func:`optimizer_kwargs` builds each optimizer through the registry
+first, so that its validation (and its messages) are the core's.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable, Mapping, NamedTuple, Sequence
+
+import numpy as np
+
+import landscapes
+import optim_core as oc
+from landscapes import OnlineProblem
+from optim_core.optimizers import _TINY  # the core's floor for a zero denominator when eps = 0
+from viz import online as online_viz
+from viz.runs import views_from_trace
+
+from .experiments import Config
+
+OPTIMIZERS = ("sgd", "adam", "amsgrad", "adabound", "amsbound")
+SHARED_PARAMS = ("beta1", "beta2")  # one value for the whole page, as in both papers
+FIXED_PARAMS = ("weight_decay",)  # not offered here: 0, the papers' setting
+MODES = {"constant": "constant step η", "paper": "paper theory: η/√t, no bias correction, ε = 0"}
+MAX_STEPS = 100_000
+MAX_C = 50
+
+PROBLEM_LABELS = {"adabound": "AdaBound paper, Section 3", "reddi": "Reddi, Kale & Kumar (2018)"}
+
+
+def make_problem(key: str, C: int) -> OnlineProblem:
+    try:
+        factory = landscapes.ONLINE_PROBLEMS[key]
+    except KeyError:
+        raise ValueError(f"Unknown online problem {key!r}; one of {', '.join(landscapes.ONLINE_PROBLEMS)}") from None
+    return factory(int(C))
+
+
+# ----------------------------------------------------------------------------- the page's defaults
+
+
+class Defaults(NamedTuple):
+    """What a problem brings: the settings of the reproduction in tests/test_online.py."""
+
+    x0: float
+    steps: int
+    beta1: float
+    beta2: float
+    hyper: dict[str, dict[str, float]]  # optimizer key -> {hyperparameter: value}
+
+
+def defaults(key: str, C: int) -> Defaults:
+    problem = make_problem(key, C)
+    # AdaBound's band closes within the run: by t = 1/gamma it is [final_lr/2, 2 final_lr]
+    gamma = 0.01 if key == "adabound" else 1e-3
+    hyper = {k: {"lr": 0.01} for k in OPTIMIZERS}
+    for k in ("adabound", "amsbound"):
+        hyper[k].update(final_lr=0.01, gamma=gamma)
+    return Defaults(x0=0.5 if key == "adabound" else 0.0, steps=3000 if key == "adabound" else 6000,
+                    beta1=problem.beta1, beta2=problem.default_beta2, hyper=hyper)
+
+
+# ----------------------------------------------------------------------------- the papers' conditions
+
+
+class Condition(NamedTuple):
+    holds: bool
+    latex: str  # the condition on (C, beta2), as the paper states it
+    text: str  # plain words: where it holds for this C
+    beta2: float  # the page's default beta2 for this C, which satisfies it
+
+
+def condition(problem: OnlineProblem, beta1: float, beta2: float) -> Condition:
+    r"""The setting under which the problem's paper proves that Adam fails (both take
+    :math:`\beta_1 = 0`).
+
+    AdaBound's Section 3: :math:`5\beta_2^{C-2} \le (1-\beta_2)/(4-\beta_2)`, which holds for every
+    :math:`\beta_2` up to :func:`landscapes.adabound_max_beta2`. Reddi et al.'s Theorem 1: exactly
+    :math:`\beta_2 = 1/(1+C^2)` (compared to 5 significant digits, the precision of a link).
+    """
+    C = problem.C
+    if problem.key == "adabound":
+        holds = landscapes.adabound_condition(C, beta2)
+        latex = r"5\,\beta_2^{C-2} \le \frac{1-\beta_2}{4-\beta_2}"
+        text = f"holds for β₂ ≤ {landscapes.adabound_max_beta2(C):.4f} when C = {C}"
+    else:
+        target = landscapes.reddi_beta2(C)
+        holds = math.isclose(beta2, target, rel_tol=1e-5)
+        latex = r"\beta_2 = \frac{1}{1 + C^2}"
+        text = f"β₂ = {target:.4g} for C = {C}"
+    return Condition(holds and beta1 == 0.0, latex, text, problem.default_beta2)
+
+
+WHY_ADAM_FAILS = {
+    "adabound": (
+        "In every period the gradient is −1 once, then +2, then 0 for the other C − 2 steps (for "
+        "x in [0, 1]; outside, every f_t is flat). The slopes add up to +1, so the sum of the "
+        "f_t grows with x and every x < 0 is optimal: the right way is **down**, and only the "
+        "large +2 points that way. Adam divides each gradient by √v, a running average of the "
+        "squared gradients that forgets a fraction 1 − β₂ of itself at every step. With a small "
+        "β₂, v is made mostly of the gradient that has just arrived: the +2 is divided by about "
+        "2, so its step down is about η, while the −1 comes after C − 2 quiet steps in which v "
+        "has decayed, so it is divided by about 1 and its step up is also about η. **The rare "
+        "correct large gradient is scaled down more than the wrong small one**: the steps nearly "
+        "cancel, what is left points up, and Adam drifts towards x = 1. SGD moves 2η down and η "
+        "up in every period and reaches x < 0. AMSGrad keeps the largest v it has ever seen, so "
+        "the wrong step stays small. AdaBound clips its rate into a band that closes on final_lr, "
+        "so it ends as SGD."),
+    "reddi": (
+        "In every period the gradient is C once and −1 twice. The slopes add up to C − 2 > 0, so "
+        "the optimum is x = −1: the right way is **down**, and only the rare large gradient C "
+        "points that way. Adam divides each gradient by √v, a running average of the squared "
+        "gradients that forgets a fraction 1 − β₂ of itself at every step. With β₂ = 1/(1 + C²), v "
+        "jumps to about C² when the C arrives, so **the large correct gradient is scaled down to "
+        "a step of about η**, while the two small wrong ones, divided by a v that has fallen back "
+        "towards 1, move it up by nearly η each: one step down against two up, and Adam ends at "
+        "x = +1, the worst point. SGD moves Cη down and 2η up and goes to −1. AMSGrad keeps the "
+        "largest v, so the small gradients get small steps too. AdaBound follows Adam at first; "
+        "once its lower bound has risen it is SGD at final_lr and goes to −1."),
+}
+
+
+# ----------------------------------------------------------------------------- building the runs
+
+
+def optimizer_values(key: str, hyper: Mapping[str, Any], beta1: float, beta2: float) -> dict[str, Any]:
+    """The optimizer's hyperparameters on this page: its own (``lr``, ``eps``, ``final_lr``,
+    ``gamma``) and the page's shared betas where it has them."""
+    spec = oc.OPTIMIZERS[key]
+    own = {p.key for p in spec.params}
+    values = {k: v for k, v in hyper.items() if k in own and k not in SHARED_PARAMS + FIXED_PARAMS}
+    if "beta1" in own:
+        values.update(beta1=beta1, beta2=beta2)
+    return values
+
+
+def optimizer_kwargs(key: str, values: Mapping[str, Any], mode: str) -> tuple[dict[str, Any], oc.Schedule]:
+    """The factory keywords and the schedule of one optimizer in ``mode``, after building it through
+    the registry (which validates; a bad value raises the core's ``ValueError``)."""
+    if mode not in MODES:
+        raise ValueError(f"Unknown mode {mode!r}; one of {', '.join(MODES)}")
+    spec = oc.OPTIMIZERS[key]
+    kwargs = spec.kwargs(values)
+    if mode == "paper":
+        _, schedule = oc.build_paper_theory(key, values)
+        # the same two changes as oc.build_paper_theory, which returns a closure, not its keywords
+        if "eps" in kwargs:
+            kwargs["eps"] = 0.0
+        if spec.factory in (oc.adam, oc.adabound):
+            kwargs["bias_correction"] = False
+    else:
+        spec.build(values)
+        schedule = oc.CONSTANT
+    return kwargs, schedule
+
+
+Stepper = Callable[[float, int, float], tuple]  # (g, t, lr_scale) -> (delta, lr_eff, raw, low, high)
+
+
+def _sgd(lr, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0) -> Stepper:
+    if momentum or weight_decay:
+        raise ValueError("the online page runs SGD without momentum and weight decay")
+
+    def step(g, t, scale):
+        lr_t = lr * scale
+        return -lr_t * g, lr_t, lr_t, 0.0, math.inf
+
+    return step
+
+
+def _adam(lr, betas, eps, weight_decay=0.0, amsgrad=False, bias_correction=True) -> Stepper:
+    """optim_core.adam's update in floats, operation for operation."""
+    if weight_decay:
+        raise ValueError("the online page runs Adam without weight decay")
+    beta1, beta2 = betas
+    guard = not eps > 0
+    m = v = v_max = 0.0
+
+    def step(g, t, scale):
+        nonlocal m, v, v_max
+        m = m + (1.0 - beta1) * (g - m)
+        v = beta2 * v + (1.0 - beta2) * (g * g)
+        if amsgrad:
+            v_max = max(v_max, v)
+        second = v_max if amsgrad else v
+        if bias_correction:
+            step_size = lr * scale / (1.0 - beta1**t)
+            denom = math.sqrt(second) / math.sqrt(1.0 - beta2**t) + eps
+        else:
+            step_size = lr * scale
+            denom = math.sqrt(second) + eps
+        rate = step_size / (max(denom, _TINY) if guard else denom)
+        return -rate * m, rate, rate, 0.0, math.inf
+
+    return step
+
+
+def _adabound(lr, betas, final_lr, gamma, eps, weight_decay=0.0, amsbound=False,
+              bias_correction=True) -> Stepper:
+    """optim_core.adabound's update in floats, operation for operation."""
+    if weight_decay:
+        raise ValueError("the online page runs AdaBound without weight decay")
+    beta1, beta2 = betas
+    guard = not eps > 0
+    m = v = v_max = 0.0
+
+    def step(g, t, scale):
+        nonlocal m, v, v_max
+        m = m + (1.0 - beta1) * (g - m)
+        v = beta2 * v + (1.0 - beta2) * (g * g)
+        if amsbound:
+            v_max = max(v_max, v)
+        denom = math.sqrt(v_max if amsbound else v) + eps
+        step_size = lr * scale
+        if bias_correction:
+            step_size = step_size * math.sqrt(1.0 - beta2**t) / (1.0 - beta1**t)
+        raw = step_size / (max(denom, _TINY) if guard else denom)
+        final_lr_t = final_lr * scale
+        low = final_lr_t * (1.0 - 1.0 / (gamma * t + 1.0))
+        high = final_lr_t * (1.0 + 1.0 / (gamma * t)) if gamma > 0 else math.inf
+        rate = min(max(raw, low), high)
+        return -rate * m, rate, raw, low, high
+
+    return step
+
+
+_STEPPERS = {oc.sgd: _sgd, oc.adam: _adam, oc.adabound: _adabound}
+
+
+def _walk(problem: OnlineProblem, stepper: Stepper, x: float, factors: list[float]) -> tuple[list, ...]:
+    """One run: x after each step, and each step's lr_eff, raw rate and bounds."""
+    slopes, period = problem.slopes, problem.period
+    lo, hi = problem.feasible
+    ramp = problem.ramp  # then the gradient acts on the closed interval [0, 1] only (OnlineProblem.dphi)
+    xs, rates, raws, lows, highs = [x], [], [], [], []
+    for t in range(1, len(factors) + 1):
+        a = slopes[(t - 1) % period]
+        g = a if not ramp or 0.0 <= x <= 1.0 else 0.0
+        delta, rate, raw, low, high = stepper(g, t, factors[t - 1])
+        x = x + delta
+        x = lo if x < lo else (hi if x > hi else x)
+        xs.append(x)
+        rates.append(rate)
+        raws.append(raw)
+        lows.append(low)
+        highs.append(high)
+    return xs, rates, raws, lows, highs
+
+
+def run(problem: OnlineProblem, configs: Sequence[Config], x0: float, steps: int, mode: str) -> oc.Trace:
+    """Every configured optimizer from ``x0`` for ``steps`` steps, one row each: the Trace that
+    ``oc.run(oc.stack(...), problem, x0, steps, schedule=...)`` returns (without the loop's cost)."""
+    steps = int(steps)
+    if not 1 <= steps <= MAX_STEPS:
+        raise ValueError(f"Invalid steps: {steps}; allowed range [1, {MAX_STEPS:,}]")
+    if not configs:
+        raise ValueError("choose at least one optimizer")
+    built = [optimizer_kwargs(key, dict(items), mode) for key, items in configs]
+    factors = built[0][1].factors(steps)  # one schedule for the whole page (the mode's)
+    x_start = float(problem.project(np.array([[float(x0)]]))[0, 0])
+    walks = [_walk(problem, _STEPPERS[oc.OPTIMIZERS[key].factory](**kwargs), x_start, factors.tolist())
+             for (key, _), (kwargs, _) in zip(configs, built)]
+
+    def stacked(i):  # column i of every walk, as (rows, B)
+        return np.array([w[i] for w in walks], dtype=np.float64).T
+
+    positions = stacked(0)
+    t = np.arange(1, steps + 1)
+    loss = problem.slope(np.arange(1, steps + 2))[:, None] * problem.phi(positions)
+    grads = problem.slope(t)[:, None] * problem.dphi(positions[:-1])
+    bounded = any(oc.OPTIMIZERS[key].bounded for key, _ in configs)
+    return oc.Trace(
+        steps=t, positions=positions[..., None], loss=loss, grads=grads[..., None],
+        lr_eff=stacked(1)[..., None],
+        lr_eff_raw=stacked(2)[..., None] if bounded else None,
+        lower_bound=stacked(3) if bounded else None,
+        upper_bound=stacked(4) if bounded else None,
+        diverged_at=np.full(len(configs), -1), lr_scale=factors)
+
+
+# ----------------------------------------------------------------------------- what the page reports
+
+
+def in_optimal_region(problem: OnlineProblem, x: np.ndarray) -> np.ndarray:
+    """Whether each x lies in the optimal region. On the ramp problem only x < 0 counts: at x = 0
+    the gradients still act, so an iterate there is not settled (landscapes.adabound_example)."""
+    lo, hi = problem.optimal_region
+    return (x >= lo) & ((x < hi) if problem.ramp else (x <= hi))
+
+
+def region_text(problem: OnlineProblem) -> str:
+    lo, hi = problem.optimal_region
+    if problem.ramp:
+        return f"x < {hi:g}"
+    return f"x = {lo:g}" if lo == hi else f"{lo:g} ≤ x ≤ {hi:g}"
+
+
+def first_in_region(problem: OnlineProblem, path: np.ndarray) -> int | None:
+    """The number of steps after which the iterate first lies in the optimal region (0: it starts
+    there), or None if it never does."""
+    hit = np.flatnonzero(in_optimal_region(problem, path))
+    return int(hit[0]) if hit.size else None
+
+
+def average_regret(problem: OnlineProblem, trace: oc.Trace) -> np.ndarray:
+    r""":math:`R_t / t` for t = 1..T, shape (T, B); :math:`R_t` counts :math:`f_1(x_1)` through
+    :math:`f_t(x_t)` with :math:`x_1` the start (``positions[0]``)."""
+    r = landscapes.regret(problem, trace.positions[:-1, :, 0])
+    return r / np.arange(1, r.shape[0] + 1)[:, None]
+
+
+class Summary(NamedTuple):
+    key: str
+    label: str
+    reached_at: int | None  # steps taken when the iterate first lay in the optimal region
+    final_x: float
+    final_average_regret: float  # R_T / T
+
+
+def summaries(problem: OnlineProblem, trace: oc.Trace, keys: Sequence[str]) -> list[Summary]:
+    avg = average_regret(problem, trace)
+    out = []
+    for b, key in enumerate(keys):
+        path = trace.positions[:, b, 0]
+        out.append(Summary(key, oc.OPTIMIZERS[key].label, first_in_region(problem, path), float(path[-1]),
+                           float(avg[-1, b])))
+    return out
+
+
+def summary_text(s: Summary, problem: OnlineProblem, steps: int) -> str:
+    where = region_text(problem)
+    if s.reached_at is None:
+        reached = f"never reached the optimal region {where} in {steps:,} steps"
+    else:
+        reached = f"first reached the optimal region {where} at step {s.reached_at:,}"
+    return f"{reached}; final x = {s.final_x:.4g}; final average regret R_T/T = {s.final_average_regret:.4g}"
+
+
+def phase_moves(problem: OnlineProblem, trace: oc.Trace) -> tuple[np.ndarray, np.ndarray]:
+    r"""``(phases, moves)``: the phase :math:`t \bmod P` of each of the last ``P`` steps (at most
+    T), in period order, and ``moves (B, n)``: :math:`-\eta_t g_t` at those steps, which is the
+    step itself when :math:`\beta_1 = 0` (with momentum the step mixes in earlier gradients)."""
+    n = min(problem.period, len(trace.steps))
+    t = trace.steps[-n:]
+    order = np.argsort((t - 1) % problem.period)
+    moves = -(trace.lr_eff[-n:, :, 0] * trace.grads[-n:, :, 0])
+    return (t[order] % problem.period), moves[order].T
+
+
+# ----------------------------------------------------------------------------- the whole outcome
+
+
+class Outcome(NamedTuple):
+    summaries: tuple[Summary, ...]
+    path: Any  # go.Figure: x_t against t
+    regret: Any  # go.Figure: R_t / t
+    rates: Any  # go.Figure: lr_eff against t with AdaBound's band
+    pattern: Any  # go.Figure: one period's gradients and each optimizer's moves
+
+
+def outcome(problem_key: str, C: int, configs: Sequence[Config], x0: float, steps: int, mode: str) -> Outcome:
+    """Everything the page shows for these settings; the figures ship at most
+    ``viz.online.MAX_POINTS`` points per line whatever T is."""
+    problem = make_problem(problem_key, C)
+    trace = run(problem, configs, x0, steps, mode)
+    keys = [key for key, _ in configs]
+    labels = [oc.OPTIMIZERS[k].label for k in keys]
+    views = views_from_trace(trace, keys, labels, bounded=[oc.OPTIMIZERS[k].bounded for k in keys])
+    # t = 1/gamma marks where the band is [final_lr/2, 2 final_lr]; under the paper's 1/sqrt(t) the
+    # band moves with the schedule, so the mark would say something false
+    gammas = None
+    if mode == "constant":
+        gammas = {oc.OPTIMIZERS[key].label: (dict(items)["gamma"], dict(items)["final_lr"])
+                  for key, items in configs if oc.OPTIMIZERS[key].bounded}
+    phases, moves = phase_moves(problem, trace)
+    return Outcome(
+        summaries=tuple(summaries(problem, trace, keys)),
+        path=online_viz.path_figure(problem, views),
+        regret=online_viz.regret_figure(views, average_regret(problem, trace)),
+        rates=online_viz.rates_figure(views, gammas),
+        pattern=online_viz.pattern_figure(problem, phases, moves, views))

@@ -1,0 +1,77 @@
+"""The online page's state: its URL fields, whose defaults are the chosen problem's (so a bare link
+``?problem=reddi`` is the Reddi reproduction), first-visit values, and the callbacks that change
+several widgets at once (a new problem, a new C)."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import streamlit as st
+
+import landscapes
+
+from . import panels, params, state
+from .online_runs import MAX_C, MAX_STEPS, MODES, OPTIMIZERS, SHARED_PARAMS, FIXED_PARAMS, defaults
+
+PAGE = "online"
+DEFAULT_PROBLEM = "adabound"
+DEFAULT_C = 3
+
+
+def problem_fields() -> list[params.Field]:
+    """The fields every other default depends on."""
+    return [
+        params.Field("problem", "problem", "choice", DEFAULT_PROBLEM, choices=tuple(landscapes.ONLINE_PROBLEMS)),
+        params.Field("C", "C", "int", DEFAULT_C, 3, MAX_C),
+    ]
+
+
+def fields(problem_key: str, C: int) -> list[params.Field]:
+    """All the page's fields, with the defaults of ``problem_key`` at ``C``."""
+    d = defaults(problem_key, C)
+    hyper = []
+    for f in panels.hyper_fields(OPTIMIZERS):
+        opt_key, _, param = f.key.partition(".")
+        if param in SHARED_PARAMS + FIXED_PARAMS:
+            continue
+        hyper.append(dataclasses.replace(f, default=d.hyper[opt_key].get(param, f.default)))
+    return [
+        *problem_fields(),
+        params.Field("opt", "optimizers", "multi", list(OPTIMIZERS), choices=OPTIMIZERS),
+        params.Field("b1", "β₁", "float", d.beta1, 0.0, 0.999),
+        params.Field("b2", "β₂", "float", d.beta2, 0.0, 0.99999),
+        params.Field("x0", "start x₁", "float", d.x0, -1.0, 1.0),
+        params.Field("T", "steps T", "int", d.steps, 1, MAX_STEPS),
+        params.Field("mode", "step mode", "choice", "constant", choices=tuple(MODES)),
+        params.Field("logt", "log t axis", "flag", False),
+        *hyper,
+    ]
+
+
+def restore() -> tuple[list[params.Field], list[str]]:
+    """Before the widgets: the problem and C first (an incoming link's, else the page's own), then
+    every field with that problem's defaults. Returns the fields and the notes on the link."""
+    state.restore(PAGE, problem_fields(), {})
+    all_fields = fields(st.session_state["problem"], st.session_state["C"])
+    notes = state.restore(PAGE, all_fields, {f.key: f.default for f in all_fields})
+    return all_fields, notes
+
+
+def problem_values(problem_key: str, C: int) -> dict[str, Any]:
+    """What a problem brings: its start, horizon, betas and the reproduction's hyperparameters."""
+    return {f.key: f.default for f in fields(problem_key, C) if f.key not in ("problem", "C", "opt", "mode", "logt")}
+
+
+def on_problem_change() -> None:
+    state.set_values(problem_values(st.session_state["problem"], st.session_state["C"]))
+
+
+def on_c_change() -> None:
+    """A new period changes the condition on beta2: take the value that satisfies it."""
+    state.set_values({"b2": defaults(st.session_state["problem"], st.session_state["C"]).beta2})
+
+
+def use_paper_betas() -> None:
+    d = defaults(st.session_state["problem"], st.session_state["C"])
+    state.set_values({"b1": d.beta1, "b2": d.beta2})
