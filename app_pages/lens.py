@@ -17,7 +17,7 @@ st.markdown(
     "`[η*(1 − 1/(γt + 1)), η*(1 + 1/(γt))]` that closes on `final_lr` = η*: Adam at first, SGD at the end. "
     "The settings are the playground's (same sidebar, same link).")
 
-run = controls_and_run(extra_fields=explorer_fields(), extra_sidebar=explorer_sidebar)
+run = controls_and_run("lens", extra_fields=explorer_fields(), extra_sidebar=explorer_sidebar)
 lens_section(run, key="lens_linked")
 
 st.subheader("Signal-to-noise ratio |m̂| / √v̂")

@@ -15,7 +15,7 @@ st.caption("Pick a landscape and a few optimizers: every path starts at the same
            "below. Press ▶ Play, drag the step slider, click the map to move the start. "
            "The link in the address bar reproduces exactly this view.")
 
-run = controls_and_run()
+run = controls_and_run("playground")
 landscape, views = run.landscape, run.views
 
 tab_2d, tab_3d, tab_lr = st.tabs(["2-D paths", "3-D surface", "Learning rates"])

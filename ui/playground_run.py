@@ -63,7 +63,7 @@ def _sidebar(extra_sidebar=None) -> tuple[Any, list[str], dict]:
     return landscape, chosen, hyper
 
 
-def controls_and_run(extra_fields=(), extra_fresh=None, extra_sidebar=None) -> PlaygroundRun:
+def controls_and_run(view: str, extra_fields=(), extra_fresh=None, extra_sidebar=None) -> PlaygroundRun:
     """Restore the state (link, memory or first visit), draw the sidebar, mirror the state into the
     link, run (cached), and say what was clamped or what diverged. Stops the page with a message
     when there is nothing to run.
@@ -71,7 +71,7 @@ def controls_and_run(extra_fields=(), extra_fresh=None, extra_sidebar=None) -> P
     A page with controls of its own passes their ``extra_fields`` (and first-visit values), and
     ``extra_sidebar`` draws them below the playground's, so one link holds the whole page."""
     all_fields = fields() + list(extra_fields)
-    notes = state.restore(PAGE, all_fields, {**fresh_values(None), **(extra_fresh or {})})
+    notes = state.restore(PAGE, all_fields, {**fresh_values(None), **(extra_fresh or {})}, view=view)
     notes += settle_start()
     landscape, chosen, hyper = _sidebar(extra_sidebar)
     values = {f.key: st.session_state.get(f.key) for f in all_fields}

@@ -18,17 +18,23 @@ def _shadow(page: str) -> dict:
     return st.session_state.setdefault(f"_values_{page}", {})
 
 
-def restore(page: str, fields: Sequence[params.Field], fresh: Mapping[str, Any]) -> list[str]:
+def restore(page: str, fields: Sequence[params.Field], fresh: Mapping[str, Any], *,
+            view: str | None = None) -> list[str]:
     """Before the page draws its widgets: put every field's value into session state.
 
     A URL that differs from the one this page last wrote (a shared link, a preset, an edit by hand)
     is applied: its values, parsed and clamped, and the field defaults for what it leaves out.
     Otherwise the page's remembered values win, and on a first visit ``fresh`` (then the defaults).
-    Returns the notes on anything that was clamped or ignored.
+    ``view`` (default: ``page``) names the page being drawn: several views may share one ``page`` state (the playground
+    and the lens), and arriving from another view re-asserts every value, because Streamlit ties a
+    widget's state to the page that drew it. Returns the notes on anything clamped or ignored.
     """
     query = st.query_params.to_dict()
     shadow = _shadow(page)
     written = st.session_state.get(f"_url_{page}")
+    view = view or page
+    arrived = st.session_state.get("_view") != view
+    st.session_state["_view"] = view
     notes: list[str] = []
     if query and query != written:
         values, notes = params.parse(fields, query)
@@ -44,7 +50,7 @@ def restore(page: str, fields: Sequence[params.Field], fresh: Mapping[str, Any])
     if not shadow:
         shadow.update({f.key: fresh.get(f.key, f.default) for f in fields})
     for f in fields:
-        if f.key not in st.session_state:
+        if arrived or f.key not in st.session_state:
             st.session_state[f.key] = shadow.get(f.key, fresh.get(f.key, f.default))
     return notes
 

@@ -24,7 +24,7 @@ def add_controls(fig: go.Figure, frame_names: Sequence[str], frame_labels: Seque
     the start, a speed button continues from the current frame at that speed."""
     base_ms = max(16.0, FULL_PLAY_MS / max(len(frame_names), 1))
     play_pause = dict(
-        type="buttons", direction="left", showactive=False, x=0.0, y=-0.08, xanchor="left",
+        type="buttons", direction="left", showactive=False, x=0.0, y=-0.12, xanchor="left",
         yanchor="top", pad={"r": 6, "t": 0},
         buttons=[
             dict(label="▶ Play", method="animate", args=_play_args(base_ms, False)),
@@ -34,13 +34,13 @@ def add_controls(fig: go.Figure, frame_names: Sequence[str], frame_labels: Seque
         ],
     )
     speeds = dict(
-        type="buttons", direction="left", showactive=True, active=1, x=0.24, y=-0.08,
+        type="buttons", direction="left", showactive=True, active=1, x=0.24, y=-0.12,
         xanchor="left", yanchor="top", pad={"r": 6, "t": 0},
         buttons=[dict(label=label, method="animate", args=_play_args(base_ms * factor, True))
                  for label, factor in SPEEDS],
     )
     slider = dict(
-        active=len(frame_names) - 1, x=0.0, y=-0.16, len=1.0, xanchor="left", yanchor="top",
+        active=len(frame_names) - 1, x=0.0, y=-0.21, len=1.0, xanchor="left", yanchor="top",
         pad={"t": 4, "b": 0}, ticklen=3, minorticklen=0,
         font={"color": "rgba(0,0,0,0)"},  # one label per frame would be a smear; the current one shows
         currentvalue={"prefix": slider_prefix, "visible": True, "xanchor": "left",

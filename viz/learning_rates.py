@@ -83,7 +83,7 @@ def add_rates(fig: go.Figure, v: RunView, *, row=None, col=None, params: Sequenc
                 if idx.size:
                     fig.add_trace(go.Scatter(
                         x=t[idx], y=v.lr_eff[idx, d], mode="markers", name=f"{name} at {which} bound",
-                        marker=dict(symbol=symbol, size=6, color=v.color, line=dict(width=0)),
+                        marker=dict(symbol=symbol, size=5, color=v.color, opacity=0.55, line=dict(width=0)),
                         legendgroup=v.key, showlegend=False,
                         hovertemplate=f"{name}: clipped at the {which} bound<br>step %{{x}}<extra></extra>"), **kw)
 

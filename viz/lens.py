@@ -79,7 +79,7 @@ def linked_figure(landscape, views: Sequence[RunView], start, background: Backgr
     fig.update_yaxes(type="log", exponentformat="power", title_text="lr_eff", row=1, col=2)
     fig.update_xaxes(title_text="step t", row=1, col=2)
     fig.update_layout(images=[layout_image(background)], height=height, plot_bgcolor="white",
-                      margin=dict(l=50, r=20, t=60, b=150), hovermode="closest",
+                      margin=dict(l=50, r=20, t=60, b=170), hovermode="closest",
                       legend=dict(orientation="h", yanchor="bottom", y=1.06, x=0),
                       uirevision=f"lens-{landscape.key}", modebar=dict(orientation="v"))
     return fig

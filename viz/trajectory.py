@@ -152,7 +152,7 @@ def contour_figure(landscape, views: Sequence[RunView], start, background: Backg
     add_controls(fig, [str(int(k)) for k in layer.frames], step_labels(views, layer.frames))
     xaxis, yaxis = path_axes(background)
     fig.update_layout(
-        images=[layout_image(background)], height=height, margin=dict(l=50, r=20, t=40 if title else 10, b=150),
+        images=[layout_image(background)], height=height, margin=dict(l=50, r=20, t=40 if title else 10, b=170),
         xaxis=xaxis, yaxis=yaxis, plot_bgcolor="white",
         legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0),
         hovermode="closest", title=title, dragmode="pan", uirevision=landscape.key,

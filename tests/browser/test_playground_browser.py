@@ -68,3 +68,28 @@ def test_a_garbage_link_gives_notes_not_errors(page):
     warning = page.locator("[data-testid='stAlert']").first.inner_text()
     assert "nowhere" in warning and "bogus" in warning and "steps" in warning
     screenshot(page, "playground_garbage_link")
+
+
+def test_lens_draws_linked_panels_and_navigation_keeps_settings(page):
+    open_page(page, "playground")
+    steps = page.get_by_role("spinbutton", name="steps T")
+    steps.fill("300")
+    steps.press("Enter")
+    wait_idle(page)
+    page.get_by_role("link", name="Learning-rate lens").click()
+    wait_idle(page)
+    page.wait_for_selector("[data-testid='stPlotlyChart'] .js-plotly-plot .main-svg", state="visible")
+    page.wait_for_timeout(1000)
+    assert_no_errors(page)
+    assert page.get_by_role("spinbutton", name="steps T").input_value() == "300"
+    assert page.locator("[data-testid='stPlotlyChart']").count() == 3
+    chart = page.locator("[data-testid='stPlotlyChart']").first
+    before = _current_step(page)
+    chart.get_by_text("▶ Play").click()
+    page.wait_for_timeout(1200)
+    assert _current_step(page) != before
+    chart.get_by_text("❚❚ Pause").click()
+    screenshot(page, "lens")
+    page.get_by_role("link", name="Playground").click()
+    wait_idle(page)
+    assert page.get_by_role("spinbutton", name="steps T").input_value() == "300"
