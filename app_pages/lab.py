@@ -8,9 +8,8 @@ import streamlit as st
 
 import optim_core as oc
 from ui import panels, state, sweeps
-from ui.lab_state import (DAMPENING_LABELS, GRIDS, MAX_HORIZON, PAGE, fields, grid_range,
-                          on_problem_change, picked_cell, restore, run_sweep, setup_from,
-                          shared_values, suggested)
+from ui.lab_state import (DAMPENING_LABELS, PAGE, fields, on_problem_change, picked_cell, restore,
+                          run_sweep, shared_values, suggested)
 from viz import sweeps as figures
 from viz.colors import color_of
 
@@ -31,21 +30,22 @@ with st.sidebar:
                                on_change=on_problem_change,
                                help="2-D landscapes with a known minimum, or an online problem")
     if sweeps.is_online(problem_key):
-        st.number_input("period C", min_value=3, max_value=20, step=1, key="C", on_change=on_problem_change)
+        st.number_input("period C", min_value=3, max_value=sweeps.MAX_PERIOD, step=1, key="C",
+                        on_change=on_problem_change)
     opt_key = st.radio("method", list(sweeps.BOUNDED), key="opt", horizontal=True,
                        format_func=lambda k: oc.OPTIMIZERS[k].label)
     c1, c2 = st.columns(2)
-    c1.number_input("random starts", min_value=0, max_value=63, step=1, key="S",
+    c1.number_input("random starts", min_value=0, max_value=sweeps.MAX_STARTS, step=1, key="S",
                     help="besides the problem's default start; drawn uniformly in its domain")
     c2.number_input("seed", min_value=0, max_value=2**31 - 1, step=1, key="seed")
-    st.number_input("horizon T (steps)", min_value=1, max_value=MAX_HORIZON, step=100, key="T")
+    st.number_input("horizon T (steps)", min_value=1, max_value=sweeps.MAX_HORIZON, step=100, key="T")
     hyper = panels.hyper_panel(opt_key, suggested(problem_key, int(st.session_state["C"]))[opt_key],
                                expanded=True, skip=("final_lr",))
     st.caption("`final_lr` is swept; `γ` is held at this value in sweep 2 and the line view, `lr` in "
                "sweep 1 and the line view.")
     st.header("Grids (log spaced)")
-    for prefix, param, label, _, _, _, most in GRIDS:
-        least, largest = grid_range(param)
+    for prefix, param, label, _, _, _, most in sweeps.GRIDS:
+        least, largest = sweeps.grid_range(param)
         st.markdown(f"**{label}**")
         c1, c2, c3 = st.columns([5, 5, 4])
         c1.number_input("from", least, largest, key=f"{prefix}_lo", format="%g", step=None)
@@ -56,7 +56,7 @@ with st.sidebar:
 
 values = {f.key: st.session_state.get(f.key) for f in all_fields}
 state.remember(PAGE, all_fields, shared_values(values))
-setup, more = setup_from(values, hyper)
+setup, more = sweeps.setup_from(values, hyper)
 state.show_notes(notes + more)
 
 problem = sweeps.resolve(setup.problem, setup.C)

@@ -45,11 +45,7 @@ def test_axis_is_a_rounded_log_grid():
 
 
 def test_the_default_sweep_is_at_least_the_required_size_and_within_the_caps():
-    from ui.lab_state import fields, setup_from
-
-    default = {f.key: f.default for f in fields()}
-    hyper = {k.split(".", 1)[1]: v for k, v in default.items() if k.startswith("adabound.")}
-    setup, notes = setup_from(default, hyper)
+    setup, notes = sweeps.setup_from(sweeps.default_values(), oc.OPTIMIZERS["adabound"].defaults())
     assert notes == []
     assert setup.final_lr.n >= 40 and math.log10(setup.final_lr.high / setup.final_lr.low) >= 4
     assert setup.gamma.n >= 20 and setup.starts + 1 >= 16
@@ -337,3 +333,13 @@ def test_the_lab_computations_and_figures_do_not_import_streamlit():
     code = ("import sys, ui.sweeps, viz.sweeps; "
             "assert 'streamlit' not in sys.modules, 'streamlit imported'")
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+
+
+def test_the_lab_benchmark_runs_end_to_end():
+    """A smoke run of bench.lab (its timings are printed, never asserted)."""
+    from bench.lab import main
+
+    figures = main(["--quick"])
+    for key in ("batched_s", "one_config_total_s", "one_run_total_s"):
+        assert isinstance(figures[key], float) and figures[key] > 0
+    assert figures["runs"] == figures["cells"] * figures["starts"]

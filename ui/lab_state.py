@@ -9,43 +9,26 @@ import numpy as np
 import streamlit as st
 
 import landscapes
-import optim_core as oc
 
 from . import compute, panels, params, state, sweeps
 
 PAGE = "lab"
-DEFAULT_PROBLEM = "rosenbrock"
-DEFAULT_OPTIMIZER = "adabound"
-MAX_HORIZON = 10_000  # the playground's cap too, so every cell can be opened there
 DAMPENING_LABELS = {"beta1": "β₁ (what AdaBound becomes)", "zero": "0 (torch's default)"}
-
-# (field prefix, hyperparameter, label, default low, default high, default count, most values)
-GRIDS = (
-    ("fl", "final_lr", "final_lr η*", 1e-4, 10.0, 40, 80),
-    ("g", "gamma", "γ", 1e-5, 1e-1, 20, 40),
-    ("lr", "lr", "base lr η", 1e-4, 1.0, 20, 40),
-)
-
-
-def grid_range(param: str) -> tuple[float, float]:
-    """Where a grid may lie: the range the registry offers (and the playground accepts)."""
-    hp = oc.OPTIMIZERS[DEFAULT_OPTIMIZER].param(param)
-    return float(hp.low), float(hp.high)
 
 
 def fields() -> list[params.Field]:
-    problems = tuple(sweeps.lab_problems())
+    d = sweeps.DEFAULTS
     out = [
-        params.Field("ls", "problem", "choice", DEFAULT_PROBLEM, choices=problems),
-        params.Field("C", "period C", "int", 3, 3, 20),
-        params.Field("opt", "method", "choice", DEFAULT_OPTIMIZER, choices=sweeps.BOUNDED),
-        params.Field("S", "random starts", "int", 15, 0, 63),
-        params.Field("seed", "seed", "int", 0, 0, 2**31 - 1),
-        params.Field("T", "horizon T", "int", 1000, 1, MAX_HORIZON),
-        params.Field("damp", "SGD(M) dampening", "choice", "beta1", choices=tuple(DAMPENING_LABELS)),
+        params.Field("ls", "problem", "choice", d["ls"], choices=tuple(sweeps.lab_problems())),
+        params.Field("C", "period C", "int", d["C"], 3, sweeps.MAX_PERIOD),
+        params.Field("opt", "method", "choice", d["opt"], choices=sweeps.BOUNDED),
+        params.Field("S", "random starts", "int", d["S"], 0, sweeps.MAX_STARTS),
+        params.Field("seed", "seed", "int", d["seed"], 0, 2**31 - 1),
+        params.Field("T", "horizon T", "int", d["T"], 1, sweeps.MAX_HORIZON),
+        params.Field("damp", "SGD(M) dampening", "choice", d["damp"], choices=tuple(DAMPENING_LABELS)),
     ]
-    for prefix, param, label, low, high, count, most in GRIDS:
-        least, largest = grid_range(param)
+    for prefix, param, label, low, high, count, most in sweeps.GRIDS:
+        least, largest = sweeps.grid_range(param)
         out += [params.Field(f"{prefix}_lo", f"{label} from", "float", low, least, largest, log=True),
                 params.Field(f"{prefix}_hi", f"{label} to", "float", high, least, largest, log=True),
                 params.Field(f"{prefix}_n", f"{label} values", "int", count, 2, most)]
@@ -85,8 +68,8 @@ def problem_values(problem_key: str, C: int) -> dict[str, Any]:
 
 
 def fresh_values(problem_key: str | None) -> dict[str, Any]:
-    key = problem_key if problem_key in sweeps.lab_problems() else DEFAULT_PROBLEM
-    return {"ls": key, "opt": DEFAULT_OPTIMIZER, **problem_values(key, 3)}
+    key = problem_key if problem_key in sweeps.lab_problems() else sweeps.DEFAULTS["ls"]
+    return {**sweeps.DEFAULTS, "ls": key, **problem_values(key, sweeps.DEFAULTS["C"])}
 
 
 def restore(all_fields: list[params.Field]) -> list[str]:
@@ -97,34 +80,12 @@ def restore(all_fields: list[params.Field]) -> list[str]:
     if asked in landscapes.LANDSCAPES and asked not in sweeps.lab_problems():
         notes = [n for n in notes if not n.startswith("problem:")]
         notes.append(f"problem: {landscapes.get(asked).name} has no minimum value, so there is no loss "
-                     f"gap to measure; using {landscapes.get(DEFAULT_PROBLEM).name}")
+                     f"gap to measure; using {landscapes.get(sweeps.DEFAULTS['ls']).name}")
     return notes
 
 
 def on_problem_change() -> None:
     state.set_values(problem_values(st.session_state["ls"], int(st.session_state.get("C", 3))))
-
-
-def setup_from(values: Mapping[str, Any], hyper: Mapping[str, Any]) -> tuple[sweeps.Setup, list[str]]:
-    """The sweeps' setup from the widget values; notes on grid ranges that had to be fixed (a
-    range given upside down is turned round, an empty one widened to a decade each side)."""
-    notes, axes = [], {}
-    for prefix, param, label, *_ in GRIDS:
-        lo, hi, n = float(values[f"{prefix}_lo"]), float(values[f"{prefix}_hi"]), int(values[f"{prefix}_n"])
-        least, largest = grid_range(param)
-        if lo > hi:
-            lo, hi = hi, lo
-            notes.append(f"{label}: the range was upside down; using {lo:g} to {hi:g}")
-        elif lo == hi:
-            lo, hi = max(lo / 10, least), min(hi * 10, largest)
-            notes.append(f"{label}: the range was a single value; using {lo:g} to {hi:g}")
-        axes[param] = sweeps.Axis(param, lo, hi, n)
-    setup = sweeps.Setup(
-        problem=values["ls"], C=int(values["C"]), optimizer=values["opt"],
-        hyper=tuple(sorted((k, v) for k, v in hyper.items() if k != "final_lr")),
-        starts=int(values["S"]), seed=int(values["seed"]), steps=int(values["T"]),
-        final_lr=axes["final_lr"], gamma=axes["gamma"], lr=axes["lr"], sgdm_dampening=values["damp"])
-    return setup, notes
 
 
 def run_sweep(sweep: sweeps.Sweep, label: str) -> np.ndarray:

@@ -313,6 +313,55 @@ def reference_values(hyper) -> dict[str, Any]:
     return {k: h[k] for k in keep if k in h}
 
 
+# The page's settings besides the hyperparameters, at their first-visit values, and their limits.
+DEFAULTS = {"ls": "rosenbrock", "C": 3, "opt": "adabound", "S": 15, "seed": 0, "T": 1000, "damp": "beta1"}
+MAX_PERIOD, MAX_STARTS = 20, 63
+MAX_HORIZON = 10_000  # the playground's cap too, so every cell can be opened there
+# (value prefix, hyperparameter, label, first low, first high, first count, most values)
+GRIDS = (
+    ("fl", "final_lr", "final_lr η*", 1e-4, 10.0, 40, 80),
+    ("g", "gamma", "γ", 1e-5, 1e-1, 20, 40),
+    ("lr", "lr", "base lr η", 1e-4, 1.0, 20, 40),
+)
+
+
+def grid_range(param: str) -> tuple[float, float]:
+    """Where a grid may lie: the range the registry offers (and the playground accepts)."""
+    hp = oc.OPTIMIZERS[BOUNDED[0]].param(param)
+    return float(hp.low), float(hp.high)
+
+
+def default_values() -> dict[str, Any]:
+    """The page's first-visit settings besides the hyperparameters, grids included."""
+    out = dict(DEFAULTS)
+    for prefix, _, _, low, high, count, _ in GRIDS:
+        out.update({f"{prefix}_lo": low, f"{prefix}_hi": high, f"{prefix}_n": count})
+    return out
+
+
+def setup_from(values: Mapping[str, Any], hyper: Mapping[str, Any]) -> tuple[Setup, list[str]]:
+    """The setup that the page's ``values`` (keyed as :func:`default_values`) and the method's
+    ``hyper`` describe; notes on grid ranges that had to be fixed (a range given upside down is
+    turned round, an empty one widened by a decade each side)."""
+    notes, axes = [], {}
+    for prefix, param, label, *_ in GRIDS:
+        lo, hi, n = float(values[f"{prefix}_lo"]), float(values[f"{prefix}_hi"]), int(values[f"{prefix}_n"])
+        least, largest = grid_range(param)
+        if lo > hi:
+            lo, hi = hi, lo
+            notes.append(f"{label}: the range was upside down; using {lo:g} to {hi:g}")
+        elif lo == hi:
+            lo, hi = max(lo / 10, least), min(hi * 10, largest)
+            notes.append(f"{label}: the range was a single value; using {lo:g} to {hi:g}")
+        axes[param] = Axis(param, lo, hi, n)
+    setup = Setup(
+        problem=values["ls"], C=int(values["C"]), optimizer=values["opt"],
+        hyper=tuple(sorted((k, v) for k, v in hyper.items() if k != "final_lr")),
+        starts=int(values["S"]), seed=int(values["seed"]), steps=int(values["T"]),
+        final_lr=axes["final_lr"], gamma=axes["gamma"], lr=axes["lr"], sgdm_dampening=values["damp"])
+    return setup, notes
+
+
 def check_size(sweep: Sweep, what: str = "This sweep") -> None:
     """Raise :class:`SweepTooLarge` with a clear message when a sweep is over the caps."""
     cells = " + ".join(" x ".join(str(n) for n in g.shape) or "1" for g in sweep.groups)
