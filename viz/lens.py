@@ -63,13 +63,13 @@ def linked_figure(landscape, views: Sequence[RunView], start, background: Backgr
     for k in layer.frames:
         data, traces = path_frame(layer, int(k))
         t_now = _rate_at(views[0], int(k))[0]
-        data.append(go.Scatter(x=[t_now, t_now], y=[lo, hi]))
+        data.append(go.Scatter(x=[t_now, t_now], y=[lo, hi], _validate=False))
         traces.append(now_index)
         for i, v in enumerate(views):
             t, rates = _rate_at(v, int(k))
-            data.append(go.Scatter(x=[t] * len(rates), y=rates))
+            data.append(go.Scatter(x=[t] * len(rates), y=rates.tolist(), _validate=False))
             traces.append(marker_index + i)
-        frames.append(go.Frame(name=str(int(k)), data=data, traces=traces))
+        frames.append(go.Frame(name=str(int(k)), data=data, traces=traces, _validate=False))
     fig.frames = frames
     add_controls(fig, [str(int(k)) for k in layer.frames], step_labels(views, layer.frames))
 

@@ -10,25 +10,31 @@ import plotly.graph_objects as go
 from .animation import add_controls
 from .background import Background, grid, layout_image, shown_values
 from .colors import rgba
+from .encoding import typed
 from .runs import RunView, frame_indices
 
-MAX_FRAMES = 120
-PATH_POINTS = 400  # points of each path shipped per frame at most (the faint full path has all)
+MAX_FRAMES = 100
+PATH_POINTS = 250  # points of each path shipped per frame at most (the faint full path has all)
 MARGIN = 0.5  # how far beyond the plot domain the view may grow to follow a path (fraction)
 
 
 def view_range(domain, views: Sequence[RunView], start=None) -> tuple[tuple[float, float], tuple[float, float]]:
-    """The plot domain, grown to show where the paths went (at most MARGIN of its size per side)."""
+    """The plot domain, grown to show where the paths went (at most MARGIN of its size per side).
+    Growth is in steps of a twentieth of the domain, so small changes of a path keep the same
+    view (and the same cached background)."""
     out = []
     for d, (lo, hi) in enumerate(domain):
         pts = [v.positions[: v.last_valid + 1, d] for v in views]
         if start is not None:
             pts.append(np.atleast_1d(start[d]))
         span = hi - lo
+        notch = span / 20
         if pts:
             allp = np.concatenate(pts)
-            lo = max(min(lo, float(allp.min()) - 0.03 * span), lo - MARGIN * span)
-            hi = min(max(hi, float(allp.max()) + 0.03 * span), hi + MARGIN * span)
+            if allp.min() < lo:
+                lo = max(lo - notch * np.ceil((lo - allp.min()) / notch + 0.5), lo - MARGIN * span)
+            if allp.max() > hi:
+                hi = min(hi + notch * np.ceil((allp.max() - hi) / notch + 0.5), hi + MARGIN * span)
         out.append((float(lo), float(hi)))
     return out[0], out[1]
 
@@ -91,7 +97,7 @@ def add_paths(fig: go.Figure, landscape, views: Sequence[RunView], start, backgr
             hoverinfo="skip", name=f"{v.label} (whole path)"), **kw)
         path_idx = _path_indices(last, frames_idx)
         animated.append((len(fig.data), v, path_idx))
-        path, head = _path_at(v, path_idx, int(frames_idx[-1]))
+        path, head = _path_at(v, path_idx, int(frames_idx[-1]), frame=False)
         fig.add_trace(path.update(mode="lines", name=v.label, legendgroup=v.key, hoverinfo="skip",
                                   line=dict(color=v.color, width=2.6)), **kw)
         fig.add_trace(head.update(
@@ -108,13 +114,15 @@ def add_paths(fig: go.Figure, landscape, views: Sequence[RunView], start, backgr
     return PathLayer(frames_idx, animated)
 
 
-def _path_at(v: RunView, path_idx: np.ndarray, k: int) -> tuple[go.Scatter, go.Scatter]:
-    """The path so far and the current point at frame index k (frozen after divergence)."""
+def _path_at(v: RunView, path_idx: np.ndarray, k: int, *, frame: bool = True) -> tuple[go.Scatter, go.Scatter]:
+    """The path so far and the current point at frame index k (frozen after divergence).
+    ``frame``: for an animation frame (pre-encoded arrays, no validation)."""
     kk = min(k, v.last_valid)
     sel = np.unique(np.append(path_idx[path_idx <= kk], kk))
-    path = go.Scatter(x=_f32(v.positions[sel, 0]), y=_f32(v.positions[sel, 1]))
-    head = go.Scatter(x=_f32(v.positions[kk : kk + 1, 0]), y=_f32(v.positions[kk : kk + 1, 1]),
-                      customdata=np.array([[v.steps[kk - 1] if kk else 0, v.loss[kk]]]))
+    enc = typed if frame else _f32
+    path = go.Scatter(x=enc(v.positions[sel, 0]), y=enc(v.positions[sel, 1]), _validate=not frame)
+    head = go.Scatter(x=enc(v.positions[kk : kk + 1, 0]), y=enc(v.positions[kk : kk + 1, 1]),
+                      customdata=[[int(v.steps[kk - 1]) if kk else 0, float(v.loss[kk])]], _validate=not frame)
     return path, head
 
 
@@ -147,7 +155,7 @@ def contour_figure(landscape, views: Sequence[RunView], start, background: Backg
     frames = []
     for k in layer.frames:
         data, traces = path_frame(layer, int(k))
-        frames.append(go.Frame(name=str(int(k)), data=data, traces=traces))
+        frames.append(go.Frame(name=str(int(k)), data=data, traces=traces, _validate=False))
     fig.frames = frames
     add_controls(fig, [str(int(k)) for k in layer.frames], step_labels(views, layer.frames))
     xaxis, yaxis = path_axes(background)
