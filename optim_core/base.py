@@ -45,12 +45,18 @@ class Optimizer(NamedTuple):
 
 def update_moment(moment: Array, grad: Array, decay: Scalar) -> Array:
     """Exponential moving average ``decay * moment + (1 - decay) * grad`` (torch's lerp form)."""
-    return moment + (1.0 - decay) * (grad - moment)
+    out = grad - moment
+    out *= 1.0 - decay
+    out += moment
+    return out
 
 
 def update_moment_sq(moment: Array, grad: Array, decay: Scalar) -> Array:
     """Exponential moving average of the squared gradient, ``decay * v + (1 - decay) * g^2``."""
-    return decay * moment + (1.0 - decay) * (grad * grad)
+    out = grad * grad
+    out *= 1.0 - decay
+    out += decay * moment
+    return out
 
 
 def bias_correction(decay: Scalar, t: int) -> Scalar:

@@ -254,14 +254,19 @@ def adam(lr: float = 1e-3, *, betas: tuple[float, float] = (0.9, 0.999), eps: fl
         v = update_moment_sq(state.exp_avg_sq, g, beta2)
         v_max = np.maximum(state.max_exp_avg_sq, v) if amsgrad else None
         second = v_max if amsgrad else v
+        denom = np.sqrt(second)
         if bias_correction_on:
-            step_size = lr * lr_scale / unbias(beta1, t)
-            denom = np.sqrt(second) / np.sqrt(unbias(beta2, t)) + eps
+            # lr / (1 - b1^t) / (sqrt(v) / sqrt(1 - b2^t) + eps), with the sqrt(1 - b2^t) moved into
+            # the scalars: one pass over the parameters fewer, the same number to rounding
+            root_bc2 = np.sqrt(unbias(beta2, t))
+            step_size = lr * lr_scale * root_bc2 / unbias(beta1, t)
+            denom += eps * root_bc2
         else:
             step_size = lr * lr_scale
-            denom = np.sqrt(second) + eps
+            denom += eps
         lr_eff = step_size / (_nonzero(denom) if guard else denom)
-        return Update(-lr_eff * m, AdamState(m, v, v_max), lr_eff)
+        delta = lr_eff * m
+        return Update(np.negative(delta, out=delta), AdamState(m, v, v_max), lr_eff)
 
     name = "amsgrad" if amsgrad else ("adam" if bias_correction_on else "adam_nobc")
     return Optimizer(name, init, update)
