@@ -84,18 +84,18 @@ else:
         f"(dotted).")
 
 
-def floor_curve(y_values, y_name: str):
-    """Where the band's floor at step T reaches the limit, across a heat map with ``y_name`` up."""
+def floor_curve(y_values, y_param: str):
+    """Where the band's floor at step T reaches the limit, across a heat map with ``y_param`` up."""
     if limit is None:
         return None
     edges = figures.log_edges(y_values)
-    if y_name == "gamma":
+    if y_param == "gamma":
         gammas = np.geomspace(edges[0], edges[-1], 200)
         return figures.Boundary(sweeps.band_floor_limit(limit.final_lr, gammas, setup.steps), gammas, FLOOR_LABEL)
     return figures.Boundary(np.array([floor_at, floor_at]), edges[[0, -1]], FLOOR_LABEL)
 
 
-def heat_map(sweep: sweeps.Sweep, key: str, what: str, y_name: str, y_title: str) -> None:
+def heat_map(sweep: sweeps.Sweep, key: str, what: str, y_param: str, y_name: str, y_title: str) -> None:
     """One swept grid: the heat map, and the playground link of a clicked cell."""
     try:
         sweeps.check_size(sweep, what)
@@ -108,7 +108,7 @@ def heat_map(sweep: sweeps.Sweep, key: str, what: str, y_name: str, y_title: str
     fig = figures.heatmap_figure(
         x_values, y_values, stats.median, stats.diverged_share, x_title="final_lr η*", y_title=y_title,
         x_name="final_lr", y_name=y_name, gap_title=gap_title, n_starts=n_starts, limit=limit_line,
-        boundary=floor_curve(y_values, y_name), color_top=color_top)
+        boundary=floor_curve(y_values, y_param), color_top=color_top)
     event = st.plotly_chart(fig, key=key, on_select="rerun", selection_mode="points",
                             config={"displaylogo": False})
     cell = picked_cell(event, sweep)
@@ -118,7 +118,7 @@ def heat_map(sweep: sweeps.Sweep, key: str, what: str, y_name: str, y_title: str
     chosen = sweep.groups[0].cell_values(cell)
     median = stats.median[cell]
     shown = f"median gap {median:.3g}" if median < float("inf") else "diverged (median start)"
-    text = f"Selected: `final_lr` = {chosen['final_lr']:g}, `{y_name}` = {chosen[y_name]:g}: {shown}."
+    text = f"Selected: final_lr = {chosen['final_lr']:g}, {y_name} = {chosen[y_param]:g}: {shown}."
     query = sweeps.playground_query(setup, chosen)
     if query is None:
         st.markdown(text + " The playground draws 2-D landscapes only.")
@@ -133,11 +133,11 @@ st.subheader(f"1 · final_lr × γ, at lr = {hyper['lr']:g}")
 st.caption("Small γ: the band stays wide and the run is Adam-like to the end; large γ: the band closes "
            "early and the run is SGD at final_lr for most of it. At t = 1/γ the band is [final_lr/2, "
            "2 final_lr]. Grey cells with ✕: more than half the starts diverged.")
-heat_map(setup.final_lr_gamma(), "final_lr_gamma", "Sweep 1 (final_lr × γ)", "gamma", "γ")
+heat_map(setup.final_lr_gamma(), "final_lr_gamma", "Sweep 1 (final_lr × γ)", "gamma", "γ", "γ")
 
 st.subheader(f"2 · final_lr × base lr, at γ = {hyper['gamma']:g}")
 st.caption("The base lr drives the early, Adam-like phase; final_lr the late, SGD-like one.")
-heat_map(setup.final_lr_lr(), "final_lr_lr", "Sweep 2 (final_lr × lr)", "lr", "base lr η")
+heat_map(setup.final_lr_lr(), "final_lr_lr", "Sweep 2 (final_lr × lr)", "lr", "lr", "base lr η")
 
 reference = oc.OPTIMIZERS[sweeps.REFERENCE[setup.optimizer]].label
 st.subheader(f"3 · {label} against SGD with momentum at lr = final_lr, and {reference}")

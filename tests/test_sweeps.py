@@ -289,7 +289,9 @@ def test_the_heat_map_has_log_axes_log_colour_and_marks_diverged_cells():
     np.testing.assert_allclose(z[~diverged], np.log10(np.maximum(stats.median.T[~diverged], 1e-16)))
     assert fig.layout.xaxis.type == "log" and fig.layout.yaxis.type == "log"
     assert all(t.startswith("10") or t.startswith("≥") for t in heat.colorbar.ticktext)
-    marks = next(t for t in fig.data if t.name.startswith("diverged"))
+    marks = next(t for t in fig.data if t.name.startswith("diverged (over half"))
+    grey = next(t for t in fig.data if t.name == "diverged cells")
+    assert np.array_equal(np.isfinite(np.asarray(grey.z, dtype=float)), diverged)
     assert len(marks.x) == diverged.sum()
     cells = next(t for t in fig.data if t.name == "cells")
     assert len(cells.x) == len(fl) * len(g) and "playground" in cells.hovertemplate

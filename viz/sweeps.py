@@ -14,7 +14,7 @@ from .colors import color_of, rgba
 from .curves import FLOOR
 
 COLORSCALE = "Viridis"  # dark = small gap, yellow = large
-DIVERGED_BG = "#c8c8c8"  # a diverged cell has no colour: the plot's grey shows through, with a ✕
+DIVERGED_BG = "#c8c8c8"  # a diverged cell is grey, with a ✕, outside the colour scale
 DIVERGED_MARK = "#2b2b2b"
 LIMIT_COLOR = "#d400d4"  # the stability limit: not an optimizer, so a hue none of them uses
 SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -119,11 +119,16 @@ def heatmap_figure(x_values: np.ndarray, y_values: np.ndarray, median: np.ndarra
         showlegend=False))
 
     bad = ~np.isfinite(z)
-    if bad.any():
+    if bad.any():  # grey cells of their own, outside the colour scale
+        fig.add_trace(go.Heatmap(
+            x=log_edges(x_values), y=log_edges(y_values), z=np.where(bad, 1.0, np.nan), zmin=0, zmax=1,
+            colorscale=[[0, DIVERGED_BG], [1, DIVERGED_BG]], showscale=False, hoverinfo="skip",
+            name="diverged cells"))
         fig.add_trace(go.Scatter(
             x=X[bad], y=Y[bad], mode="markers", name="diverged (over half the starts)",
             marker=dict(symbol="x-thin", size=7, line=dict(width=1.5, color=DIVERGED_MARK)),
-            hoverinfo="skip"))
+            selected=dict(marker=dict(opacity=1)), unselected=dict(marker=dict(opacity=1)),  # a click
+            hoverinfo="skip"))  # on a cell must not fade them
     x_edges, y_edges = log_edges(x_values), log_edges(y_values)
     if limit is not None:
         _add_limit(fig, limit, (y_edges[0], y_edges[-1]), (x_edges[0], x_edges[-1]))
@@ -138,7 +143,8 @@ def heatmap_figure(x_values: np.ndarray, y_values: np.ndarray, median: np.ndarra
                      range=np.log10([x_edges[0], x_edges[-1]]).tolist(), ticks="outside")
     fig.update_yaxes(type="log", title_text=y_title, exponentformat="power", showgrid=False,
                      range=np.log10([y_edges[0], y_edges[-1]]).tolist(), ticks="outside")
-    fig.update_layout(height=height, plot_bgcolor=DIVERGED_BG, hovermode="closest",
+    fig.update_layout(height=height, plot_bgcolor="white", hovermode="closest",
+                      hoverdistance=-1,  # anywhere in a cell picks its marker, for hover and click
                       margin=dict(l=70, r=20, t=30, b=50),
                       legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0))
     return fig
