@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test bench browser clean
+.PHONY: run test bench browser
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -34,3 +34,5 @@ test: $(VENV)/.dev browser
 
 bench: $(VENV)/.dev
 	$(BIN)/python -m bench.core
+	$(BIN)/python -m bench.playground
+	$(BIN)/python -m bench.lab
