@@ -8,12 +8,13 @@ import streamlit as st
 
 import optim_core as oc
 from ui import panels, state, sweeps
-from ui.lab_state import (DAMPENING_LABELS, PAGE, fields, on_problem_change, picked_cell, restore,
-                          run_sweep, shared_values, suggested)
+from ui.lab_state import (DAMPENING_LABELS, PAGE, fields, measure, on_problem_change, picked_cell,
+                          restore, run_sweep, shared_values, suggested)
 from viz import sweeps as figures
 from viz.colors import color_of
 
 PLAYGROUND = "app_pages/playground.py"
+COLORBAR_MARGIN = 100  # the line view's right margin: its final_lr axis lines up with the maps'
 
 st.title("final_lr lab")
 st.caption("How should AdaBound's `final_lr` and `γ` be chosen? Each colour below is a measurement: "
@@ -84,31 +85,26 @@ else:
         f"(dotted).")
 
 
-def floor_curve(y_values, y_param: str):
-    """Where the band's floor at step T reaches the limit, across a heat map with ``y_param`` up."""
+def floor_boundary(y_values, y_param: str) -> figures.Boundary | None:
+    """The dotted curve: where the band's floor at step T reaches the limit."""
     if limit is None:
         return None
     edges = figures.log_edges(y_values)
-    if y_param == "gamma":
-        gammas = np.geomspace(edges[0], edges[-1], 200)
-        return figures.Boundary(sweeps.band_floor_limit(limit.final_lr, gammas, setup.steps), gammas, FLOOR_LABEL)
-    return figures.Boundary(np.array([floor_at, floor_at]), edges[[0, -1]], FLOOR_LABEL)
+    x, y = sweeps.band_floor_curve(limit.final_lr, y_param, (edges[0], edges[-1]), float(hyper["gamma"]),
+                                   setup.steps)
+    return figures.Boundary(x, y, FLOOR_LABEL)
 
 
-def heat_map(sweep: sweeps.Sweep, key: str, what: str, y_param: str, y_name: str, y_title: str) -> None:
-    """One swept grid: the heat map, and the playground link of a clicked cell."""
-    try:
-        sweeps.check_size(sweep, what)
-    except sweeps.SweepTooLarge as err:
-        st.error(str(err))
+def heat_map(sweep: sweeps.Sweep, stats, key: str, y_param: str, y_name: str, y_title: str) -> None:
+    """One swept grid: the heat map (or why it was not run), and the link of a clicked cell."""
+    if isinstance(stats, str):
+        st.error(stats)
         return
-    gaps = run_sweep(sweep, what)
-    stats = sweeps.cell_stats(sweep, gaps, 0)
     x_values, y_values = (axis.values() for axis in sweep.groups[0].axes)
     fig = figures.heatmap_figure(
         x_values, y_values, stats.median, stats.diverged_share, x_title="final_lr η*", y_title=y_title,
         x_name="final_lr", y_name=y_name, gap_title=gap_title, n_starts=n_starts, limit=limit_line,
-        boundary=floor_curve(y_values, y_param), color_top=color_top)
+        boundary=floor_boundary(y_values, y_param), color_span=color_span)
     event = st.plotly_chart(fig, key=key, on_select="rerun", selection_mode="points",
                             config={"displaylogo": False})
     cell = picked_cell(event, sweep)
@@ -124,23 +120,30 @@ def heat_map(sweep: sweeps.Sweep, key: str, what: str, y_param: str, y_name: str
         st.markdown(text + " The playground draws 2-D landscapes only.")
         return
     st.markdown(text)
-    st.page_link(PLAYGROUND, label=f"Open on the playground: {label}, SGD(M) at lr = final_lr and "
-                                   f"{oc.OPTIMIZERS[sweeps.REFERENCE[setup.optimizer]].label}",
+    st.page_link(PLAYGROUND, label=f"Open on the playground: {label}, SGD(M) at lr = final_lr and {reference}",
                  icon=":material/open_in_new:", query_params=query)
 
+
+reference = oc.OPTIMIZERS[sweeps.REFERENCE[setup.optimizer]].label
+maps = {"final_lr_gamma": setup.final_lr_gamma(), "final_lr_lr": setup.final_lr_lr()}
+measured = {"final_lr_gamma": measure(maps["final_lr_gamma"], "Sweep 1 (final_lr × γ)"),
+            "final_lr_lr": measure(maps["final_lr_lr"], "Sweep 2 (final_lr × lr)")}
+color_span = figures.color_range(np.concatenate(  # one colour scale for both maps
+    [figures.log_gap(m.median).ravel() for m in measured.values() if not isinstance(m, str)] or [[]]),
+    color_top)
 
 st.subheader(f"1 · final_lr × γ, at lr = {hyper['lr']:g}")
 st.caption("Small γ: the band stays wide and the run is Adam-like to the end; large γ: the band closes "
            "early and the run is SGD at final_lr for most of it. At t = 1/γ the band is [final_lr/2, "
            "2 final_lr]. Grey cells with ✕: more than half the starts diverged.")
-heat_map(setup.final_lr_gamma(), "final_lr_gamma", "Sweep 1 (final_lr × γ)", "gamma", "γ", "γ")
+heat_map(maps["final_lr_gamma"], measured["final_lr_gamma"], "final_lr_gamma", "gamma", "γ", "γ")
 
 st.subheader(f"2 · final_lr × base lr, at γ = {hyper['gamma']:g}")
-st.caption("The base lr drives the early, Adam-like phase; final_lr the late, SGD-like one.")
-heat_map(setup.final_lr_lr(), "final_lr_lr", "Sweep 2 (final_lr × lr)", "lr", "lr", "base lr η")
+st.caption("The base lr drives the early, Adam-like phase; final_lr the late, SGD-like one. Both maps "
+           "share one colour scale.")
+heat_map(maps["final_lr_lr"], measured["final_lr_lr"], "final_lr_lr", "lr", "lr", "base lr η")
 
-reference = oc.OPTIMIZERS[sweeps.REFERENCE[setup.optimizer]].label
-st.subheader(f"3 · {label} against SGD with momentum at lr = final_lr, and {reference}")
+st.subheader(f"3 · {label}, SGD(M) at lr = final_lr, and {reference}")
 line = setup.line()
 try:
     sweeps.check_size(line, "The line view")
@@ -165,7 +168,7 @@ else:
         limits.append(figures.Limit(sgdm_limit, f"SGD(M) limit {sgdm_limit:.3g}", color_of(sweeps.SGDM)))
     edges = figures.log_edges(x_values)
     st.plotly_chart(figures.line_figure(curves, (float(edges[0]), float(edges[-1])), x_title="final_lr η*",
-                                        gap_title=gap_title, limits=limits),
+                                        gap_title=gap_title, limits=limits, right_margin=COLORBAR_MARGIN),
                     key="line", config={"displaylogo": False})
     st.caption(f"Lines: the median over the {n_starts} starts; shading: the middle half of them "
                "(first to third quartile). With dampening β₁, SGD(M) at lr = final_lr is exactly the "

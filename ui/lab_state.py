@@ -50,10 +50,11 @@ def shared_values(values: Mapping[str, Any]) -> dict[str, Any]:
 
 def suggested(problem_key: str, C: int) -> dict[str, dict[str, Any]]:
     """Per bounded method, the values that suit the problem: for a landscape the measured Adam rate
-    as lr (final_lr is swept); for an online problem its paper's betas."""
+    as lr (final_lr is swept); for an online problem its paper's betas and a rate that crosses
+    its feasible interval in a few dozen steps."""
     if sweeps.is_online(problem_key):
         problem = sweeps.resolve(problem_key, C)
-        values = {"beta1": problem.beta1, "beta2": problem.default_beta2}
+        values = {"beta1": problem.beta1, "beta2": problem.default_beta2, "lr": sweeps.ONLINE_LR}
     else:
         values = {"lr": compute.suggestions(problem_key)["adam"]["lr"]}
     return {key: dict(values) for key in sweeps.BOUNDED}
@@ -101,6 +102,15 @@ def run_sweep(sweep: sweeps.Sweep, label: str) -> np.ndarray:
     gaps = sweeps.run_sweep(sweep, progress=report, runner=compute.sweep_rows)
     bar.empty()
     return gaps
+
+
+def measure(sweep: sweeps.Sweep, what: str) -> sweeps.CellStats | str:
+    """A heat map's per-cell statistics, or the message saying why the sweep was not run."""
+    try:
+        sweeps.check_size(sweep, what)
+    except sweeps.SweepTooLarge as err:
+        return str(err)
+    return sweeps.cell_stats(sweep, run_sweep(sweep, what), 0)
 
 
 def picked_cell(event, sweep: sweeps.Sweep) -> tuple[int, ...] | None:

@@ -35,6 +35,7 @@ ONLINE = "online:"  # problem keys of the online problems start with this
 BOUNDED = ("adabound", "amsbound")
 REFERENCE = {"adabound": "adam", "amsbound": "amsgrad"}  # the unbounded method each one clips
 SGDM = "momentum"
+ONLINE_LR = 0.1  # the online problems live on [-1, 1]: the lab's first lr there
 
 # A sweep is refused beyond these (a clear message, never a long wait or an out-of-memory): about
 # 2.5 times the default sweep of 40 x 20 cells x 16 starts x 1,000 steps.
@@ -171,6 +172,16 @@ def band_floor_limit(limit: float, gamma, steps: int):
     lowest rate the band allows is unstable. Scalar or array in ``gamma``."""
     with np.errstate(divide="ignore"):
         return limit / oc.lower_bound(1.0, np.asarray(gamma, dtype=np.float64), steps)
+
+
+def band_floor_curve(limit: float, y_param: str, y_span: tuple[float, float], gamma: float, steps: int):
+    """``(x, y)`` of :func:`band_floor_limit` across a heat map with ``y_param`` ("gamma" or "lr")
+    on its y axis over ``y_span``: a curve over gamma, or a vertical line at the fixed ``gamma``
+    (the base lr does not move the band)."""
+    ys = np.geomspace(*y_span, 200 if y_param == "gamma" else 2)
+    if y_param == "gamma":
+        return band_floor_limit(limit, ys, steps), ys
+    return np.full(ys.shape, float(band_floor_limit(limit, gamma, steps))), ys
 
 
 # ----------------------------------------------------------------------------- sweep definitions

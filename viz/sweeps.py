@@ -71,12 +71,23 @@ def color_range(log_values: np.ndarray, top: float | None) -> tuple[int, int]:
     return lo, max(hi, lo + 1)
 
 
-def _colorbar(lo: int, hi: int, title: str, capped: bool) -> dict:
+FLOOR_EXPONENT = round(math.log10(FLOOR))
+
+
+def decade_ticks(lo: int, hi: int, capped: bool = False) -> tuple[list[int], list[str]]:
+    """At most about 9 decades labelled as powers of ten; the floor reads "≤", a cap "≥"."""
     step = max(1, math.ceil((hi - lo) / 8))
     ticks = list(range(lo, hi + 1, step))
     labels = [power_label(t) for t in ticks]
+    if ticks[0] <= FLOOR_EXPONENT:
+        labels[0] = "≤ " + labels[0]
     if capped and ticks[-1] == hi:
         labels[-1] = "≥ " + labels[-1]
+    return ticks, labels
+
+
+def _colorbar(lo: int, hi: int, title: str, capped: bool) -> dict:
+    ticks, labels = decade_ticks(lo, hi, capped)
     return dict(title=dict(text=title, side="right"), tickvals=ticks, ticktext=labels, thickness=14)
 
 
@@ -87,19 +98,20 @@ def _fmt(x: float) -> str:
 def heatmap_figure(x_values: np.ndarray, y_values: np.ndarray, median: np.ndarray,
                    diverged_share: np.ndarray, *, x_title: str, y_title: str, x_name: str,
                    y_name: str, gap_title: str, n_starts: int, limit: Limit | None = None,
-                   boundary: Boundary | None = None, color_top: float | None = None,
+                   boundary: Boundary | None = None, color_span: tuple[int, int] | None = None,
                    height: int = 460) -> go.Figure:
     """The median final gap over a ``(len(x_values), len(y_values))`` grid, both axes log.
 
     Cells whose median diverged (more than half of the starts) are left grey with a ✕. A
     transparent marker sits on every cell: it carries the hover text and makes cells clickable
     (Plotly reports no selection on heat maps). ``limit`` is a vertical line, ``boundary`` any
-    curve; ``color_top`` caps the colour scale (log10 gap).
+    curve; ``color_span`` (log10 gaps, whole decades) fixes the colour scale, so that several maps
+    share it; values above it take the top colour.
     """
     x_values, y_values = np.asarray(x_values, float), np.asarray(y_values, float)
     z = log_gap(median).T  # heat map rows are y
-    lo, hi = color_range(z, color_top)
-    capped = color_top is not None and np.nanmax(z, initial=-np.inf) > hi
+    lo, hi = color_span or color_range(z, None)
+    capped = np.nanmax(z, initial=-np.inf) > hi
     fig = go.Figure(go.Heatmap(
         x=log_edges(x_values), y=log_edges(y_values), z=z, zmin=lo, zmax=hi, colorscale=COLORSCALE,
         colorbar=_colorbar(lo, hi, gap_title, capped), hoverinfo="skip", name="median gap"))
@@ -179,9 +191,11 @@ class Curve(NamedTuple):
 
 
 def line_figure(curves: Sequence[Curve], x_range: tuple[float, float], *, x_title: str,
-                gap_title: str, limits: Sequence[Limit] = (), height: int = 420) -> go.Figure:
+                gap_title: str, limits: Sequence[Limit] = (), height: int = 420,
+                right_margin: int = 20) -> go.Figure:
     """Median gap against final_lr per method, the quartiles shaded; a diverged median is a gap in
-    its line and a ✕ in its colour along the top; a flat reference spans the whole axis."""
+    its line and a ✕ in its colour along the top; a flat reference spans the whole axis.
+    ``right_margin`` can line its x axis up with heat maps that carry a colour bar."""
     logs = [log_gap(np.atleast_1d(v)) for c in curves for v in (c.median, c.lower, c.upper)]
     finite = np.concatenate([v[np.isfinite(v)] for v in logs]) if logs else np.array([])
     lo = math.floor(finite.min()) if finite.size else -1.0
@@ -230,12 +244,11 @@ def line_figure(curves: Sequence[Curve], x_range: tuple[float, float], *, x_titl
                 x=[limit.x, limit.x], y=[10.0 ** (lo - 0.3), 10.0 ** top], mode="lines",
                 name=limit.label, line=dict(color=limit.color, width=2, dash=limit.dash),
                 hovertemplate=f"{limit.label}<extra></extra>"))
-    tickvals = [10.0 ** k for k in range(int(lo), int(hi) + 1, max(1, math.ceil((hi - lo) / 8)))]
-    fig.update_yaxes(type="log", title_text=gap_title, exponentformat="power",
-                     range=[lo - 0.3, top], tickvals=tickvals,
-                     ticktext=[power_label(round(math.log10(t))) for t in tickvals])
+    exponents, labels = decade_ticks(int(lo), int(hi))
+    fig.update_yaxes(type="log", title_text=gap_title, exponentformat="power", range=[lo - 0.3, top],
+                     tickvals=[10.0 ** k for k in exponents], ticktext=labels)
     fig.update_xaxes(type="log", title_text=x_title, exponentformat="power",
                      range=np.log10(x_range).tolist())
-    fig.update_layout(height=height, hovermode="closest", margin=dict(l=70, r=20, t=30, b=50),
+    fig.update_layout(height=height, hovermode="closest", margin=dict(l=70, r=right_margin, t=30, b=50),
                       legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0))
     return fig
