@@ -131,3 +131,13 @@ def test_a_sweep_in_chunks_gives_the_same_picture(clear_caches, monkeypatch):
 def test_other_problems_run(problem, clear_caches):
     at = open_lab({**SMALL, "ls": problem})
     assert len(chart_specs(at)) == 3
+
+
+def test_the_gallery_preset_opens_the_default_lab_without_notes(clear_caches):
+    from ui.presets import get
+
+    preset = get("final_lr_lab")
+    assert preset.page == PAGE
+    at = open_lab(preset.query)
+    assert not at.warning and len(chart_specs(at)) == 3
+    assert heat(chart_specs(at)[0]).shape == (20, 40)  # the default sweep: 40 final_lr x 20 gamma

@@ -63,6 +63,12 @@ PRESETS: tuple[Preset, ...] = (
             "x0": "0", "T": "6000", "mode": "constant", "sgd.lr": "0.01", "adam.lr": "0.01", "amsgrad.lr": "0.01",
             "adabound.lr": "0.01", "adabound.final_lr": "0.01", "adabound.gamma": "0.001", "amsbound.lr": "0.01",
             "amsbound.final_lr": "0.01", "amsbound.gamma": "0.001"}),
+    Preset("final_lr_lab", "Choosing final_lr and γ",
+           "800 settings of AdaBound on Rosenbrock, each from 16 starts, in about a second: the best "
+           "final_lr sits just below the curvature's stability limit, and γ decides how far past it a "
+           "run survives. Click a cell to watch it on the playground.",
+           "app_pages/lab.py",
+           {"ls": "rosenbrock", "opt": "adabound", "adabound.lr": "0.32"}),
 )
 
 
