@@ -3,18 +3,15 @@ grid of settings and many start points."""
 
 from __future__ import annotations
 
-import numpy as np
 import streamlit as st
 
 import optim_core as oc
 from ui import panels, state, sweeps
-from ui.lab_state import (DAMPENING_LABELS, PAGE, fields, measure, on_problem_change, picked_cell,
-                          restore, run_sweep, shared_values, suggested)
-from viz import sweeps as figures
-from viz.colors import color_of
+from ui.lab_state import (DAMPENING_LABELS, PAGE, color_span, fields, heat_map_figure, line_view_figure,
+                          measure, on_problem_change, picked_cell, restore, run_sweep, shared_values,
+                          suggested)
 
 PLAYGROUND = "app_pages/playground.py"
-COLORBAR_MARGIN = 100  # the line view's right margin: its final_lr axis lines up with the maps'
 
 st.title("final_lr lab")
 st.caption("How should AdaBound's `final_lr` and `γ` be chosen? Each colour below is a measurement: "
@@ -60,22 +57,12 @@ state.remember(PAGE, all_fields, shared_values(values))
 setup, more = sweeps.setup_from(values, hyper)
 state.show_notes(notes + more)
 
-problem = sweeps.resolve(setup.problem, setup.C)
 label = oc.OPTIMIZERS[setup.optimizer].label
-online = sweeps.is_online(setup.problem)
-beta1 = float(hyper["beta1"])
-limit = sweeps.stability_limit(problem, beta1)
-gap_title = "median gap of the average f_t" if online else "median f − f*"
-n_starts = setup.starts + 1
-color_top = sweeps.median_start_gap(setup.problem, setup.C, setup.starts, setup.seed)
-color_top = None if color_top <= 0 else figures.log_gap(color_top * 100.0).item()
-limit_line = None
-FLOOR_LABEL = "band's floor at step T reaches it"
+reference = oc.OPTIMIZERS[sweeps.REFERENCE[setup.optimizer]].label
+limit = sweeps.stability_limit(sweeps.resolve(setup.problem, setup.C), float(hyper["beta1"]))
 if limit is None:
     st.info("The losses of an online problem are linear: no curvature, so no stability limit on final_lr.")
 else:
-    limit_line = figures.Limit(limit.final_lr, f"stability limit {limit.final_lr:.3g}")
-    floor_at = sweeps.band_floor_limit(limit.final_lr, float(hyper["gamma"]), setup.steps)
     st.markdown(
         f"Curvature at the minimum ({limit.minimum[0]:.3g}, {limit.minimum[1]:.3g}): "
         f"**L = {limit.curvature:.4g}**. Once its band has closed, {label} is SGD with momentum β₁ and "
@@ -85,26 +72,12 @@ else:
         f"(dotted).")
 
 
-def floor_boundary(y_values, y_param: str) -> figures.Boundary | None:
-    """The dotted curve: where the band's floor at step T reaches the limit."""
-    if limit is None:
-        return None
-    edges = figures.log_edges(y_values)
-    x, y = sweeps.band_floor_curve(limit.final_lr, y_param, (edges[0], edges[-1]), float(hyper["gamma"]),
-                                   setup.steps)
-    return figures.Boundary(x, y, FLOOR_LABEL)
-
-
 def heat_map(sweep: sweeps.Sweep, stats, key: str, y_param: str, y_name: str, y_title: str) -> None:
     """One swept grid: the heat map (or why it was not run), and the link of a clicked cell."""
     if isinstance(stats, str):
         st.error(stats)
         return
-    x_values, y_values = (axis.values() for axis in sweep.groups[0].axes)
-    fig = figures.heatmap_figure(
-        x_values, y_values, stats.median, stats.diverged_share, x_title="final_lr η*", y_title=y_title,
-        x_name="final_lr", y_name=y_name, gap_title=gap_title, n_starts=n_starts, limit=limit_line,
-        boundary=floor_boundary(y_values, y_param), color_span=color_span)
+    fig = heat_map_figure(setup, sweep, stats, limit, span, y_param=y_param, y_name=y_name, y_title=y_title)
     event = st.plotly_chart(fig, key=key, on_select="rerun", selection_mode="points",
                             config={"displaylogo": False})
     cell = picked_cell(event, sweep)
@@ -124,13 +97,10 @@ def heat_map(sweep: sweeps.Sweep, stats, key: str, y_param: str, y_name: str, y_
                  icon=":material/open_in_new:", query_params=query)
 
 
-reference = oc.OPTIMIZERS[sweeps.REFERENCE[setup.optimizer]].label
 maps = {"final_lr_gamma": setup.final_lr_gamma(), "final_lr_lr": setup.final_lr_lr()}
 measured = {"final_lr_gamma": measure(maps["final_lr_gamma"], "Sweep 1 (final_lr × γ)"),
             "final_lr_lr": measure(maps["final_lr_lr"], "Sweep 2 (final_lr × lr)")}
-color_span = figures.color_range(np.concatenate(  # one colour scale for both maps
-    [figures.log_gap(m.median).ravel() for m in measured.values() if not isinstance(m, str)] or [[]]),
-    color_top)
+span = color_span(setup, measured.values())
 
 st.subheader(f"1 · final_lr × γ, at lr = {hyper['lr']:g}")
 st.caption("Small γ: the band stays wide and the run is Adam-like to the end; large γ: the band closes "
@@ -150,27 +120,9 @@ try:
 except sweeps.SweepTooLarge as err:
     st.error(str(err))
 else:
-    gaps = run_sweep(line, "line view")
-    stats = [sweeps.cell_stats(line, gaps, i) for i in range(3)]
-    sgdm = sweeps.sgdm_values(setup.hyper, setup.sgdm_dampening)
-    x_values = setup.final_lr.values()
-    curves = [
-        figures.Curve(setup.optimizer, f"{label} (γ {hyper['gamma']:g}, lr {hyper['lr']:g})", x_values,
-                      *stats[0][:3]),
-        figures.Curve(sweeps.SGDM, f"SGD(M) at lr = final_lr (momentum {sgdm['momentum']:g}, "
-                                   f"dampening {sgdm['dampening']:g})", x_values, *stats[1][:3]),
-        figures.Curve(sweeps.REFERENCE[setup.optimizer], f"{reference} (lr {hyper['lr']:g})", None,
-                      *stats[2][:3]),
-    ]
-    limits = [] if limit_line is None else [limit_line, figures.Limit(floor_at, FLOOR_LABEL, dash="dot")]
-    if limit is not None and sgdm["dampening"] != beta1:
-        sgdm_limit = sweeps.max_stable_lr(limit.curvature, beta1, sgdm["dampening"])
-        limits.append(figures.Limit(sgdm_limit, f"SGD(M) limit {sgdm_limit:.3g}", color_of(sweeps.SGDM)))
-    edges = figures.log_edges(x_values)
-    st.plotly_chart(figures.line_figure(curves, (float(edges[0]), float(edges[-1])), x_title="final_lr η*",
-                                        gap_title=gap_title, limits=limits, right_margin=COLORBAR_MARGIN),
-                    key="line", config={"displaylogo": False})
-    st.caption(f"Lines: the median over the {n_starts} starts; shading: the middle half of them "
+    st.plotly_chart(line_view_figure(setup, line, run_sweep(line, "line view"), limit), key="line",
+                    config={"displaylogo": False})
+    st.caption(f"Lines: the median over the {setup.starts + 1} starts; shading: the middle half of them "
                "(first to third quartile). With dampening β₁, SGD(M) at lr = final_lr is exactly the "
                f"method {label} turns into, so the two differ only by {label}'s adaptive start. With "
                "dampening 0 (torch's default, what the AdaBound authors ran) its steps are "
@@ -178,7 +130,7 @@ else:
 
 with st.expander("What am I looking at?"):
     st.markdown(
-        f"Every cell of a heat map is {n_starts} runs of {label} for {setup.steps:,} steps: from the "
+        f"Every cell of a heat map is {setup.starts + 1} runs of {label} for {setup.steps:,} steps: from the "
         f"problem's default start and {setup.starts} random starts in its domain (seed {setup.seed}). "
         "Its colour is the median of their final loss gaps f(x_T) − f*, on a log scale (an online "
         "problem: the gap of the average of its functions over one period). All the cells of a map "

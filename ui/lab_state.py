@@ -9,11 +9,16 @@ import numpy as np
 import streamlit as st
 
 import landscapes
+import optim_core as oc
 
 from . import compute, panels, params, state, sweeps
+from viz import sweeps as figures
+from viz.colors import color_of
 
 PAGE = "lab"
 DAMPENING_LABELS = {"beta1": "β₁ (what AdaBound becomes)", "zero": "0 (torch's default)"}
+FLOOR_LABEL = "band's floor at step T reaches it"
+COLORBAR_MARGIN = 100  # the line view's right margin: its final_lr axis lines up with the maps'
 
 
 def fields() -> list[params.Field]:
@@ -122,3 +127,70 @@ def picked_cell(event, sweep: sweeps.Sweep) -> tuple[int, ...] | None:
     if x is None or y is None:
         return None
     return sweeps.nearest_cell(sweep.groups[0], (float(x), float(y)))
+
+
+# ----------------------------------------------------------------------------- figures of the page
+
+
+def gap_title(setup: sweeps.Setup) -> str:
+    return "median gap of the average f_t" if sweeps.is_online(setup.problem) else "median f − f*"
+
+
+def color_span(setup: sweeps.Setup, measured) -> tuple[int, int]:
+    """One colour scale for all the maps: the decades of their medians, capped at 100 times the
+    median gap at the starts (a run that ended far worse than it began needs no finer shade)."""
+    start_gap = sweeps.median_start_gap(setup.problem, setup.C, setup.starts, setup.seed)
+    top = figures.log_gap(start_gap * 100.0).item() if start_gap > 0 else None
+    logs = [figures.log_gap(m.median).ravel() for m in measured if not isinstance(m, str)]
+    return figures.color_range(np.concatenate(logs) if logs else np.array([]), top)
+
+
+def heat_map_figure(setup: sweeps.Setup, sweep: sweeps.Sweep, stats: sweeps.CellStats,
+                    limit: sweeps.StabilityLimit | None, span: tuple[int, int], *, y_param: str,
+                    y_name: str, y_title: str):
+    """A map with the stability limit (dashed) and where the band's floor at T reaches it (dotted)."""
+    x_values, y_values = (axis.values() for axis in sweep.groups[0].axes)
+    boundary = None
+    if limit is not None:
+        edges = figures.log_edges(y_values)
+        x, y = sweeps.band_floor_curve(limit.final_lr, y_param, (edges[0], edges[-1]),
+                                       float(dict(setup.hyper)["gamma"]), setup.steps)
+        boundary = figures.Boundary(x, y, FLOOR_LABEL)
+    return figures.heatmap_figure(
+        x_values, y_values, stats.median, stats.diverged_share, x_title="final_lr η*", y_title=y_title,
+        x_name="final_lr", y_name=y_name, gap_title=gap_title(setup), n_starts=setup.starts + 1,
+        limit=limit_line(limit), boundary=boundary, color_span=span)
+
+
+def limit_line(limit: sweeps.StabilityLimit | None) -> figures.Limit | None:
+    return None if limit is None else figures.Limit(limit.final_lr, f"stability limit {limit.final_lr:.3g}")
+
+
+def line_view_figure(setup: sweeps.Setup, sweep: sweeps.Sweep, gaps: np.ndarray,
+                     limit: sweeps.StabilityLimit | None):
+    """The bounded method and SGD(M) against final_lr, the unbounded method flat, with the limits:
+    AdaBound's, where its band's floor reaches it and, when its dampening differs, SGD(M)'s own."""
+    hyper = dict(setup.hyper)
+    label = oc.OPTIMIZERS[setup.optimizer].label
+    reference = sweeps.REFERENCE[setup.optimizer]
+    stats = [sweeps.cell_stats(sweep, gaps, i) for i in range(len(sweep.groups))]
+    sgdm = sweeps.sgdm_values(setup.hyper, setup.sgdm_dampening)
+    x_values = setup.final_lr.values()
+    curves = [
+        figures.Curve(setup.optimizer, f"{label} (γ {hyper['gamma']:g}, lr {hyper['lr']:g})", x_values,
+                      *stats[0][:3]),
+        figures.Curve(sweeps.SGDM, f"SGD(M) at lr = final_lr (momentum {sgdm['momentum']:g}, "
+                                   f"dampening {sgdm['dampening']:g})", x_values, *stats[1][:3]),
+        figures.Curve(reference, f"{oc.OPTIMIZERS[reference].label} (lr {hyper['lr']:g})", None, *stats[2][:3]),
+    ]
+    limits = []
+    if limit is not None:
+        floor_at = float(sweeps.band_floor_limit(limit.final_lr, hyper["gamma"], setup.steps))
+        limits = [limit_line(limit), figures.Limit(floor_at, FLOOR_LABEL, dash="dot")]
+        beta1 = hyper["beta1"]
+        if sgdm["dampening"] != beta1:
+            sgdm_limit = sweeps.max_stable_lr(limit.curvature, beta1, sgdm["dampening"])
+            limits.append(figures.Limit(sgdm_limit, f"SGD(M) limit {sgdm_limit:.3g}", color_of(sweeps.SGDM)))
+    edges = figures.log_edges(x_values)
+    return figures.line_figure(curves, (float(edges[0]), float(edges[-1])), x_title="final_lr η*",
+                               gap_title=gap_title(setup), limits=limits, right_margin=COLORBAR_MARGIN)

@@ -125,3 +125,14 @@ def test_a_control_redraws_and_the_pages_keep_their_own_settings(page):
     assert page.get_by_role("spinbutton", name="random starts").input_value() == "1"
     assert page.get_by_role("spinbutton", name="horizon T (steps)").input_value() == "300"
     assert page.get_by_role("radio", name="AMSBound").is_checked()
+
+
+def test_a_long_sweep_shows_progress_then_its_maps(page):
+    # 12,800 runs x 2,000 steps: over one chunk, so the page reports progress; a seed no other test
+    # uses keeps the cache from answering at once
+    page.goto(f"{page.base_url}/lab?T=2000&seed=424242")
+    page.wait_for_selector("[data-testid='stProgress']", state="visible", timeout=60_000)
+    wait_idle(page)
+    wait_charts(page, 3)
+    assert_no_errors(page)
+    assert page.locator("[data-testid='stProgress']").count() == 0  # gone once the sweep is done
