@@ -8,7 +8,7 @@ import streamlit as st
 import optim_core as oc
 from ui import compute, online_runs as runs, panels, state
 from ui.experiments import config
-from ui.online_state import PAGE, on_c_change, on_problem_change, restore, use_paper_betas
+from ui.online_state import PAGE, on_c_change, on_problem_change, page_fields, restore, use_paper_betas
 from ui.playground_state import shared_values
 from viz.colors import color_of
 
@@ -18,7 +18,7 @@ st.caption("An online problem hands the optimizer a new function f_t at every st
            "Choose the problem, the optimizers and the horizon in the sidebar; the link in the address bar "
            "reproduces exactly this view.")
 
-all_fields, notes = restore()
+notes = restore()
 label = {k: oc.OPTIMIZERS[k].label for k in runs.OPTIMIZERS}
 
 with st.sidebar:
@@ -45,26 +45,23 @@ with st.sidebar:
     hyper = {k: panels.hyper_panel(k, suggested[k], skip=runs.SHARED_PARAMS + runs.FIXED_PARAMS)
              for k in chosen}
 
+all_fields = page_fields()
 values = {f.key: st.session_state.get(f.key) for f in all_fields}
 state.remember(PAGE, all_fields, shared_values(values))
 state.show_notes(notes)
 
 problem = runs.make_problem(problem_key, C)
-left, right = st.columns([2, 3], gap="large")
-with left:
-    st.markdown(f"**{problem.name}**")
-    st.latex(problem.latex)
-    st.caption(problem.description)
-with right:
-    st.markdown("**Why Adam fails.** " + runs.WHY_ADAM_FAILS[problem_key])
+st.markdown(f"**{problem.name}**: {problem.description}")
+st.latex(problem.latex)
+st.markdown("**Why Adam fails.** " + runs.WHY_ADAM_FAILS[problem_key])
 
 cond = runs.condition(problem, beta1, beta2)
 if cond.holds:
-    st.success(f"The paper's setting holds: ${cond.latex}$ ({cond.text}), β₁ = 0.", icon="✅")
+    st.success(f"The paper's setting holds: ${cond.latex}$ ({cond.text}), β₁ = 0.", icon=":material/check_circle:")
 else:
     st.warning(f"**(C = {C}, β₁ = {beta1:g}, β₂ = {beta2:g}) violates the paper's setting** ${cond.latex}$ "
                f"({cond.text}) with β₁ = 0, so the proof that Adam fails does not apply here: Adam may well "
-               "reach the optimum.", icon="⚠️")
+               "reach the optimum.", icon=":material/warning:")
     st.button(f"use the paper's β₁ = 0, β₂ = {cond.beta2:.4g}", key="_paper_betas", on_click=use_paper_betas)
 
 if not chosen:
@@ -88,7 +85,7 @@ log_t = st.toggle("log t axis", key="logt", help="for the iterates and the regre
 axis = "log" if log_t else "linear"
 c1, c2 = st.columns(2)
 with c1:
-    st.markdown("**The iterate x_t** (the shaded band is optimal)")
+    st.markdown("**The iterate x_t** (green: the optimal region)")
     st.plotly_chart(out.path.update_xaxes(type=axis), key="online_path", config={"displaylogo": False})
 with c2:
     st.markdown("**Average regret R_t / t**: it goes to 0 for a method that learns")
@@ -100,15 +97,12 @@ st.caption("The rate each optimizer applies at step t (log axes). AdaBound's and
 st.plotly_chart(out.rates, key="online_rates", config={"displaylogo": False})
 
 st.subheader("One period of gradients")
-c1, c2 = st.columns([3, 2], gap="large")
-with c1:
-    st.plotly_chart(out.pattern, key="online_pattern", config={"displaylogo": False})
-with c2:
-    st.markdown(f"The top row is the gradient in each phase t mod {problem.period} of a period (where f_t "
-                "acts), and its sum over the period, whose sign says where the optimum lies. The bottom row "
-                "is what each optimizer did with it in the last period of the run: its move −η_t g_t in each "
-                "phase and the net move. Up is away from the optimum. With β₁ = 0 this move is the whole "
-                "step; with momentum the step also carries earlier gradients.")
+st.caption(f"Top: the gradient in each phase t mod {problem.period} of a period (where f_t acts) and its sum over the "
+           "period, whose sign says where the optimum lies. Bottom: what each optimizer did with it in the last "
+           "period of the run, its move −η_t g_t in each phase and the net move (labelled); up is away from the "
+           "optimum. With β₁ = 0 this move is the whole step; with momentum the step also carries earlier "
+           "gradients. A run that sits where every f_t is flat (x < 0 on the AdaBound example) no longer moves.")
+st.plotly_chart(out.pattern, key="online_pattern", config={"displaylogo": False})
 
 with st.expander("How each optimizer moves"):
     panels.update_rules(chosen)

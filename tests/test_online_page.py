@@ -239,6 +239,9 @@ def test_figures_carry_the_runs_values():
             t, low, _ = line_xy(rates, f"{label} band [lower, upper]")
             np.testing.assert_array_equal(low, trace.lower_bound[t - 1, b])
     assert rates["layout"]["xaxis"]["type"] == "log"
+    # one t = 1/gamma label for the two equal bands, at t = 100 on the log axis (Plotly places it at 10^x)
+    (label,) = rates["layout"]["annotations"]
+    assert label["x"] == pytest.approx(2.0) and "band [0.005, 0.02]" in label["text"]
     # the optimal region x <= 0 is shaded
     assert any(s.get("type") == "rect" and s["y0"] == -1.0 and s["y1"] == 0.0 for s in path["layout"]["shapes"])
 
@@ -404,3 +407,23 @@ def test_paper_mode_log_axis_and_no_optimizers(clear_caches):
     assert list(summary_lines(at)) == ["Adam", "AdaBound"]
     at.multiselect(key="opt").set_value([]).run()
     assert not at.exception and at.info and not at.get("plotly_chart")
+
+
+def test_coming_from_the_playground_keeps_each_pages_own_values(clear_caches):
+    # the pages share key names (T, opt, x0, adam.lr): arriving on one must not take the other's
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in {"T": "200", "opt": "sgd,adam", "adam.lr": "0.05"}.items():
+        at.query_params[k] = v
+    at.switch_page("app_pages/playground.py").run()
+    at.query_params.clear()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert at.number_input(key="T").value == 3000 and at.multiselect(key="opt").value == list(ALL)
+    assert at.number_input(key="adam.lr").value == 0.01
+    at.number_input(key="T").set_value(1234).run()
+    at.query_params.clear()
+    at.switch_page("app_pages/playground.py").run()
+    assert at.number_input(key="T").value == 200
+    at.query_params.clear()
+    at.switch_page(PAGE).run()
+    assert at.number_input(key="T").value == 1234 and dict(at.query_params) == {"T": "1234"}

@@ -192,9 +192,10 @@ def _adam(lr, betas, eps, weight_decay=0.0, amsgrad=False, bias_correction=True)
         if amsgrad:
             v_max = max(v_max, v)
         second = v_max if amsgrad else v
-        if bias_correction:
-            step_size = lr * scale / (1.0 - beta1**t)
-            denom = math.sqrt(second) / math.sqrt(1.0 - beta2**t) + eps
+        if bias_correction:  # the core moves sqrt(1 - beta2^t) into the scalars
+            root_bc2 = math.sqrt(1.0 - beta2**t)
+            step_size = lr * scale * root_bc2 / (1.0 - beta1**t)
+            denom = math.sqrt(second) + eps * root_bc2
         else:
             step_size = lr * scale
             denom = math.sqrt(second) + eps
@@ -377,10 +378,13 @@ def outcome(problem_key: str, C: int, configs: Sequence[Config], x0: float, step
     views = views_from_trace(trace, keys, labels, bounded=[oc.OPTIMIZERS[k].bounded for k in keys])
     # t = 1/gamma marks where the band is [final_lr/2, 2 final_lr]; under the paper's 1/sqrt(t) the
     # band moves with the schedule, so the mark would say something false
-    gammas = None
+    gammas = {}
     if mode == "constant":
-        gammas = {oc.OPTIMIZERS[key].label: (dict(items)["gamma"], dict(items)["final_lr"])
-                  for key, items in configs if oc.OPTIMIZERS[key].bounded}
+        for key, items in configs:
+            if oc.OPTIMIZERS[key].bounded:
+                mark = (dict(items)["gamma"], dict(items)["final_lr"])
+                if mark not in gammas.values():  # one label per distinct band
+                    gammas[oc.OPTIMIZERS[key].label] = mark
     phases, moves = phase_moves(problem, trace)
     return Outcome(
         summaries=tuple(summaries(problem, trace, keys)),

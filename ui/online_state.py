@@ -49,13 +49,17 @@ def fields(problem_key: str, C: int) -> list[params.Field]:
     ]
 
 
-def restore() -> tuple[list[params.Field], list[str]]:
-    """Before the widgets: the problem and C first (an incoming link's, else the page's own), then
-    every field with that problem's defaults. Returns the fields and the notes on the link."""
-    state.restore(PAGE, problem_fields(), {})
-    all_fields = fields(st.session_state["problem"], st.session_state["C"])
-    notes = state.restore(PAGE, all_fields, {f.key: f.default for f in all_fields})
-    return all_fields, notes
+def restore() -> list[str]:
+    """Before the widgets: every field, with the defaults of the problem a link names (a link that
+    leaves out beta2, x0, T or a hyperparameter means that problem's value). Returns the notes."""
+    link, _ = params.parse(problem_fields(), st.query_params.to_dict())  # restore notes on these too
+    all_fields = fields(link.get("problem", DEFAULT_PROBLEM), link.get("C", DEFAULT_C))
+    return state.restore(PAGE, all_fields, {f.key: f.default for f in all_fields})
+
+
+def page_fields() -> list[params.Field]:
+    """After the widgets: the fields with the defaults of the problem now chosen, for the link."""
+    return fields(st.session_state["problem"], st.session_state["C"])
 
 
 def problem_values(problem_key: str, C: int) -> dict[str, Any]:

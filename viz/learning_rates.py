@@ -114,6 +114,8 @@ def lr_figure(views: Sequence[RunView], *, height: int = 440, log_x: bool = Fals
             mark_one_over_gamma(fig, *gammas[v.label], horizon, v.color)
     fig.update_yaxes(type="log", title_text="effective learning rate", exponentformat="power")
     fig.update_xaxes(type="log" if log_x else "linear", title_text="step t")
+    if log_x:  # Plotly puts an annotation on a log axis at 10^x (a shape at x itself): the 1/gamma labels
+        fig.for_each_annotation(lambda a: a.update(x=np.log10(a.x)))
     fig.update_layout(height=height, margin=dict(l=60, r=20, t=40 if title else 10, b=40), title=title,
                       legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0), hovermode="closest")
     return fig

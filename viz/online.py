@@ -133,7 +133,7 @@ def rates_figure(views: Sequence[RunView], gammas: Mapping[str, tuple[float, flo
 
 
 def pattern_figure(problem, phases: np.ndarray, moves: np.ndarray, views: Sequence[RunView], *,
-                   height: int = 440) -> go.Figure:
+                   height: int = 520) -> go.Figure:
     r"""Top: the slope :math:`a_t` of each phase :math:`t \bmod P` of one period (the gradient where
     it acts) and their sum. Bottom: each run's move :math:`-\eta_t g_t` in each phase of its last
     period and the net move over it; up is away from the optimum on both problems."""
@@ -144,12 +144,14 @@ def pattern_figure(problem, phases: np.ndarray, moves: np.ndarray, views: Sequen
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.1, subplot_titles=(
         "gradient in each phase of a period, and its sum", "each optimizer's move −η_t g_t in its last period"))
     fig.add_trace(go.Bar(x=order, y=np.append(slopes, slopes.sum()), name="gradient", marker_color=GRADIENT_COLOR,
-                         text=[f"{a:+g}" for a in np.append(slopes, slopes.sum())], textposition="outside",
+                         text=[f"{a:+g}" if a else "0" for a in np.append(slopes, slopes.sum())], textposition="outside",
                          cliponaxis=False, showlegend=False,
                          hovertemplate="phase %{x}<br>gradient %{y:+g}<extra></extra>"), row=1, col=1)
     for b, v in enumerate(views):
-        fig.add_trace(go.Bar(x=names, y=np.append(moves[b], moves[b].sum()), name=v.label, legendgroup=v.key,
-                             marker_color=v.color,
+        net = moves[b].sum()
+        fig.add_trace(go.Bar(x=names, y=np.append(moves[b], net), name=v.label, legendgroup=v.key,
+                             marker_color=v.color, text=[""] * len(moves[b]) + [f"{net:+.2g}"],
+                             textposition="outside", textangle=-90, textfont_size=11, cliponaxis=False,
                              hovertemplate=f"{v.label}<br>phase %{{x}}<br>move %{{y:+.3g}}<extra></extra>"),
                       row=2, col=1)
     fig.add_hline(y=0.0, line=dict(color="#999999", width=1), row=2, col=1)
@@ -159,4 +161,6 @@ def pattern_figure(problem, phases: np.ndarray, moves: np.ndarray, views: Sequen
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=order)
     fig.update_xaxes(title_text=f"phase t mod {P}", row=2, col=1)
     fig.update_layout(barmode="group", bargap=0.25)
-    return _layout(fig, height)
+    _layout(fig, height)
+    fig.update_layout(margin=dict(t=80), legend=dict(y=1.1))  # above the top row's title
+    return fig
