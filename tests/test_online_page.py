@@ -427,3 +427,14 @@ def test_coming_from_the_playground_keeps_each_pages_own_values(clear_caches):
     at.query_params.clear()
     at.switch_page(PAGE).run()
     assert at.number_input(key="T").value == 1234 and dict(at.query_params) == {"T": "1234"}
+
+
+def test_hyperparameter_buttons(clear_caches):
+    at = open_online({"adam.lr": "0.2", "adabound.gamma": "0.3"})
+    at.button(key="_suggested_adam").click().run()
+    assert at.number_input(key="adam.lr").value == 0.01  # the reproduction's value on this problem
+    at.button(key="_defaults_adabound").click().run()
+    assert at.number_input(key="adabound.gamma").value == 1e-3 and at.number_input(key="adabound.lr").value == 1e-3
+    at.button(key="_suggested_adabound").click().run()
+    assert at.number_input(key="adabound.gamma").value == 0.01 and at.number_input(key="adabound.final_lr").value == 0.01
+    assert not at.exception and at.number_input(key="b2").value == 0.04  # the shared betas are untouched

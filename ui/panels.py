@@ -52,7 +52,8 @@ def hyper_panel(opt_key: str, suggested: Mapping[str, Any], *, expanded: bool = 
                        on_click=state.set_values, args=(library_defaults(opt_key),),
                        help="torch.optim's defaults (AdaBound: the authors' reference code)")
         cols[1].button("suggested", key=f"_suggested_{opt_key}", width="stretch",
-                       on_click=state.set_values, args=({**library_defaults(opt_key), **suggested},),
+                       on_click=state.set_values,
+                       args=({**library_defaults(opt_key), **{hyper_key(opt_key, k): v for k, v in suggested.items()}},),
                        help="values that make this optimizer move sensibly on the current problem")
         out = {}
         for p in spec.params:
