@@ -114,3 +114,21 @@ def test_hundred_thousand_steps_stay_interactive(page):
     assert_no_errors(page)
     screenshot(page, "online_reddi_T100000_logt")
     _shoot_charts(page, "online_reddi_T100000_logt")
+
+
+def test_a_garbage_link_gives_notes_not_errors(page):
+    open_page(page, "online?problem=nowhere&C=-4&opt=adam,bogus&b2=2&T=1e12&mode=warp&adam.lr=nan&zzz=1")
+    _wait_charts(page)
+    assert_no_errors(page)
+    note = page.locator("[data-testid='stAlert']").first.inner_text()
+    for word in ("nowhere", "bogus", "β₂", "steps T", "warp", "zzz"):
+        assert word in note, word
+    screenshot(page, "online_garbage_link")
+
+
+def test_paper_mode_draws(page):
+    open_page(page, "online?problem=reddi&mode=paper&T=20000&logt=1")
+    _wait_charts(page)
+    assert_no_errors(page)
+    screenshot(page, "online_reddi_paper")
+    _shoot_charts(page, "online_reddi_paper")
