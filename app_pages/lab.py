@@ -7,9 +7,9 @@ import streamlit as st
 
 import optim_core as oc
 from ui import panels, state, sweeps
-from ui.lab_state import (DAMPENING_LABELS, PAGE, color_span, fields, heat_map_figure, line_view_figure,
-                          measure, on_problem_change, picked_cell, restore, run_sweep, shared_values,
-                          suggested)
+from ui.lab_state import (DAMPENING_LABELS, PAGE, all_at_floor, color_span, fields, heat_map_figure,
+                          line_view_figure, measure, on_problem_change, picked_cell, restore, run_sweep,
+                          shared_values, suggested)
 
 PLAYGROUND = "app_pages/playground.py"
 
@@ -80,6 +80,9 @@ def heat_map(sweep: sweeps.Sweep, stats, key: str, y_param: str, y_name: str, y_
     fig = heat_map_figure(setup, sweep, stats, limit, span, y_param=y_param, y_name=y_name, y_title=y_title)
     event = st.plotly_chart(fig, key=key, on_select="rerun", selection_mode="points",
                             config={"displaylogo": False})
+    if all_at_floor(stats):
+        st.caption("Every setting's median start reached the optimum (a gap at the floor, 10⁻¹⁶): "
+                   "the map has one colour.")
     cell = picked_cell(event, sweep)
     if cell is None:
         st.caption("Click a cell to open its setting on the playground.")

@@ -141,3 +141,12 @@ def test_the_gallery_preset_opens_the_default_lab_without_notes(clear_caches):
     at = open_lab(preset.query)
     assert not at.warning and len(chart_specs(at)) == 3
     assert heat(chart_specs(at)[0]).shape == (20, 40)  # the default sweep: 40 final_lr x 20 gamma
+
+
+def test_a_map_of_one_colour_says_why(clear_caches):
+    # with the paper's betas AMSBound reaches the optimal side of the AdaBound example from the
+    # median start for every final_lr and gamma of this grid
+    at = open_lab({**SMALL, "S": "3", "T": "300", "ls": "online:adabound", "opt": "amsbound", "amsbound.beta1": "0",
+                   "amsbound.beta2": "0.04", "amsbound.lr": "0.1"})
+    uniform = sum(bool(np.all(heat(spec) == -16)) for spec in chart_specs(at)[:2])  # log10 of the floor
+    assert uniform >= 1 and sum("the map has one colour" in c.value for c in at.caption) == uniform

@@ -145,6 +145,11 @@ def color_span(setup: sweeps.Setup, measured) -> tuple[int, int]:
     return figures.color_range(np.concatenate(logs) if logs else np.array([]), top)
 
 
+def all_at_floor(stats: sweeps.CellStats) -> bool:
+    """Every cell's median gap is at the floor of the log colour scale."""
+    return bool(np.all(stats.median <= figures.FLOOR))
+
+
 def heat_map_figure(setup: sweeps.Setup, sweep: sweeps.Sweep, stats: sweeps.CellStats,
                     limit: sweeps.StabilityLimit | None, span: tuple[int, int], *, y_param: str,
                     y_name: str, y_title: str):
