@@ -87,6 +87,7 @@ class Landscape:
     log_offset: float
     latex: str
     description: str
+    smooth_minima: bool = True  # False where f has no Hessian at a minimum (Ackley's cone)
 
     def __post_init__(self):
         (x_lo, x_hi), (y_lo, y_hi) = self.domain
@@ -148,6 +149,7 @@ def rescaled(base: Landscape, s: float) -> Landscape:
         description=(f"{base.name} with y replaced by {s:g} y: the y-gradient scales by {s:g} and "
                      f"the y-curvature by {s * s:g}, so SGD's stable learning rate scales by "
                      f"{1 / (s * s):g}, while Adam's steps keep their size of about lr."),
+        smooth_minima=base.smooth_minima,
     )
 
 

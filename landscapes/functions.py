@@ -466,6 +466,7 @@ ACKLEY = Landscape(
            r" + e + 20"),
     description=("A nearly flat plateau of ripples around a sharp central funnel (a cone at the "
                  "origin, where the gradient is taken as 0)."),
+    smooth_minima=False,
 )
 
 

@@ -264,12 +264,15 @@ def _row_abs_max(x: Array) -> Array:
 
 def _freeze_after_divergence(arr: Array, recorded: Array, diverged_at: Array) -> None:
     """From the step a run diverged on, repeat its last finite record (0 where there is none)."""
-    for b in np.flatnonzero(diverged_at >= 0):
-        first_bad = int(np.searchsorted(recorded, diverged_at[b]))  # slot of the diverging step
-        if first_bad >= arr.shape[0]:
-            continue
-        if first_bad > 0:
-            last = arr[first_bad - 1, b]
-        else:
-            last = np.where(np.isfinite(arr[0, b]), arr[0, b], 0.0)
-        arr[first_bad:, b] = last
+    cols = np.flatnonzero(diverged_at >= 0)
+    first_bad = np.searchsorted(recorded, diverged_at[cols])  # slot of each diverging step
+    keep = first_bad < arr.shape[0]
+    cols, first_bad = cols[keep], first_bad[keep]
+    if cols.size == 0:
+        return
+    sub = arr[:, cols]
+    last = sub[np.maximum(first_bad - 1, 0), np.arange(cols.size)]  # (n, ...)
+    last = np.where(np.isfinite(last), last, 0.0)  # only possible where first_bad is 0
+    after = np.arange(arr.shape[0])[:, None] >= first_bad[None, :]  # (R, n)
+    after = after.reshape(after.shape + (1,) * (sub.ndim - 2))
+    arr[:, cols] = np.where(after, last[None], sub)

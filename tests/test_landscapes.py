@@ -516,3 +516,10 @@ def test_landscapes_survive_pickling():
         assert copy == landscape
         points = random_points(landscape, 7)
         np.testing.assert_array_equal(copy.grad(points), landscape.grad(points))
+
+
+def test_only_ackley_has_a_minimum_without_curvature():
+    from landscapes import LANDSCAPES, rescaled
+
+    assert [k for k, ls in LANDSCAPES.items() if not ls.smooth_minima] == ["ackley"]
+    assert not rescaled(LANDSCAPES["ackley"], 2.0).smooth_minima

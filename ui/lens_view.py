@@ -54,7 +54,7 @@ def stability_messages(run: PlaygroundRun) -> list[tuple[str, str]]:
             continue
         hp = run.hyper[key]
         final_lr, gamma, b1 = float(hp["final_lr"]), float(hp["gamma"]), float(hp["beta1"])
-        if landscape.minima:
+        if landscape.minima and landscape.smooth_minima:
             minima = np.asarray(landscape.minima)
             nearest = minima[np.argmin(((minima - view.positions[view.last_valid]) ** 2).sum(axis=1))]
             curvature = float(landscapes.max_curvature(landscape, nearest))

@@ -48,9 +48,9 @@ def hyper_panel(opt_key: str, suggested: Mapping[str, Any], *, expanded: bool = 
     with st.expander(f"{spec.label}", expanded=expanded):
         st.caption(spec.summary)
         cols = st.columns(2)
-        cols[0].button("library defaults", key=f"_defaults_{opt_key}", width="stretch",
+        cols[0].button("defaults", key=f"_defaults_{opt_key}", width="stretch",
                        on_click=state.set_values, args=(library_defaults(opt_key),),
-                       help="torch.optim's defaults (AdaBound: the authors' reference code)")
+                       help="the library defaults: torch.optim's (AdaBound: the authors' reference code)")
         cols[1].button("suggested", key=f"_suggested_{opt_key}", width="stretch",
                        on_click=state.set_values,
                        args=({**library_defaults(opt_key), **{hyper_key(opt_key, k): v for k, v in suggested.items()}},),

@@ -135,8 +135,8 @@ class StabilityLimit(NamedTuple):
 
 def curvature_at_minimum(problem) -> tuple[float, tuple[float, float]] | None:
     """``(L, minimum)`` at the minimum nearest the default start; None for an online problem (its
-    losses are linear: no curvature, no limit)."""
-    if isinstance(problem, landscapes.OnlineProblem) or not problem.minima:
+    losses are linear: no curvature, no limit) and where the minimum has no Hessian (a cone)."""
+    if isinstance(problem, landscapes.OnlineProblem) or not problem.minima or not problem.smooth_minima:
         return None
     minima = np.asarray(problem.minima, dtype=np.float64)
     nearest = minima[np.argmin(((minima - default_start(problem)) ** 2).sum(axis=1))]
