@@ -17,10 +17,10 @@ from .optimizers import (
     upper_bound,
 )
 from .schedules import CONSTANT, KINDS as SCHEDULE_KINDS, Schedule
-from .registry import OPTIMIZERS, HyperParam, OptimizerSpec, build_paper_theory
+from .registry import OPTIMIZERS, HyperParam, OptimizerSpec, build_paper_theory, paper_theory_kwargs
 
 __all__ = [
-    "OPTIMIZERS", "HyperParam", "OptimizerSpec", "build_paper_theory",
+    "OPTIMIZERS", "HyperParam", "OptimizerSpec", "build_paper_theory", "paper_theory_kwargs",
     "CONSTANT", "DEFAULT_BOX", "MAX_STEPS", "Optimizer", "Problem", "SCHEDULE_KINDS", "Schedule",
     "Trace", "Update", "adabound", "adagrad", "adam", "adamax", "amsbound", "amsgrad",
     "bias_correction", "lower_bound", "max_stable_final_lr", "rmsprop", "run", "sgd", "signal_to_noise", "stack", "update_moment",

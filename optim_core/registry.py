@@ -173,16 +173,21 @@ def get(key: str) -> OptimizerSpec:
 PAPER_THEORY_SCHEDULE = Schedule("inverse_sqrt")
 
 
-def build_paper_theory(key: str, values: Mapping[str, Any] | None = None) -> tuple[Optimizer, Schedule]:
-    r"""The form the online-learning analyses use (Reddi et al. 2018; the AdaBound paper's Section 3
-    and theorems): step :math:`\alpha / \sqrt{t}`, no bias correction, no eps.
-
-    Returns the optimizer and the schedule to run it with.
-    """
+def paper_theory_kwargs(key: str, values: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The factory keywords of the paper-theory form (see :func:`build_paper_theory`)."""
     spec = get(key)
     kwargs = spec.kwargs(values)
     if "eps" in kwargs:
         kwargs["eps"] = 0.0
     if "bias_correction" in inspect.signature(spec.factory).parameters:
         kwargs["bias_correction"] = False
-    return spec.factory(**kwargs), PAPER_THEORY_SCHEDULE
+    return kwargs
+
+
+def build_paper_theory(key: str, values: Mapping[str, Any] | None = None) -> tuple[Optimizer, Schedule]:
+    r"""The form the online-learning analyses use (Reddi et al. 2018; the AdaBound paper's Section 3
+    and theorems): step :math:`\alpha / \sqrt{t}`, no bias correction, no eps.
+
+    Returns the optimizer and the schedule to run it with.
+    """
+    return get(key).factory(**paper_theory_kwargs(key, values)), PAPER_THEORY_SCHEDULE

@@ -26,6 +26,18 @@ def decode(value):
     return np.asarray(value)
 
 
+def open_app(page: str, query: dict | None = None):
+    """An AppTest of ``page`` opened from the router with ``query`` as its link; asserts it ran."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
 def chart_specs(at) -> list[dict]:
     """Every plotly chart of an AppTest run, as its figure dict."""
     return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]

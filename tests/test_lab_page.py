@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import APP, chart_specs, decode
+from tests.conftest import APP, open_app, chart_specs, decode
 from ui import sweeps
 from viz.colors import color_of
 
@@ -17,12 +17,7 @@ SMALL = {"fl_n": "6", "g_n": "4", "lr_n": "3", "S": "2", "T": "150"}
 
 
 def open_lab(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
+    return open_app(PAGE, query)
 
 
 def traces(spec: dict) -> dict[str, dict]:

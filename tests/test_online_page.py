@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 import landscapes
 import optim_core as oc
-from tests.conftest import APP, chart_specs, decode
+from tests.conftest import APP, open_app, chart_specs, decode
 from ui import online_runs as runs, online_state, params
 from ui.experiments import config
 from ui.presets import PRESETS, get as get_preset
@@ -308,12 +308,7 @@ def test_any_link_parses_to_valid_values(query):
 
 
 def open_online(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
+    return open_app(PAGE, query)
 
 
 def summary_lines(at) -> dict[str, str]:

@@ -9,18 +9,13 @@ from streamlit.testing.v1 import AppTest
 
 import landscapes
 import optim_core as oc
-from tests.conftest import APP, chart_specs, decode
+from tests.conftest import APP, open_app, chart_specs, decode
 
 PAGE = "app_pages/playground.py"
 
 
 def open_playground(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
+    return open_app(PAGE, query)
 
 
 def contour(at) -> dict:

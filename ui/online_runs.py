@@ -4,24 +4,24 @@ the papers' conditions on :math:`\beta_2`).
 
 Speed. The online problems are one-dimensional, where numpy's fixed cost per call dominates: the
 batched driver (``oc.run``) spends about 20 µs per optimizer and step, some 10 s for 100,000 steps of
-five optimizers. :func:`run` therefore steps every run in plain Python floats, with the operations
-of optim_core's update rules in the same order, which is some 30 times faster. optim_core stays the
-reference: tests check that :func:`run` returns what ``oc.run`` returns, for every optimizer, both
-modes and both problems, and :func:`optimizer_kwargs` builds each optimizer through the registry
-first, so that its validation (and its messages) are the core's.
+five optimizers. :func:`run` therefore steps every run with optim_core's float steppers
+(:mod:`optim_core.scalar`), some 30 times faster. The vectorised core stays the reference: tests
+check that :func:`run` returns what ``oc.run`` returns, for every optimizer, both modes and both
+problems, and :func:`optimizer_kwargs` builds each optimizer through the registry first, so that
+its validation (and its messages) are the core's.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Mapping, NamedTuple, Sequence
+from typing import Any, Mapping, NamedTuple, Sequence
 
 import numpy as np
 
 import landscapes
 import optim_core as oc
 from landscapes import OnlineProblem
-from optim_core.optimizers import _TINY  # the core's floor for a zero denominator when eps = 0
+from optim_core import scalar
 from viz import online as online_viz
 from viz.runs import views_from_trace
 
@@ -149,95 +149,17 @@ def optimizer_kwargs(key: str, values: Mapping[str, Any], mode: str) -> tuple[di
     if mode not in MODES:
         raise ValueError(f"Unknown mode {mode!r}; one of {', '.join(MODES)}")
     spec = oc.OPTIMIZERS[key]
-    kwargs = spec.kwargs(values)
     if mode == "paper":
+        kwargs = oc.paper_theory_kwargs(key, values)
         _, schedule = oc.build_paper_theory(key, values)
-        # the same two changes as oc.build_paper_theory, which returns a closure, not its keywords
-        if "eps" in kwargs:
-            kwargs["eps"] = 0.0
-        if spec.factory in (oc.adam, oc.adabound):
-            kwargs["bias_correction"] = False
     else:
+        kwargs = spec.kwargs(values)
         spec.build(values)
         schedule = oc.CONSTANT
     return kwargs, schedule
 
 
-Stepper = Callable[[float, int, float], tuple]  # (g, t, lr_scale) -> (delta, lr_eff, raw, low, high)
-
-
-def _sgd(lr, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0) -> Stepper:
-    if momentum or weight_decay:
-        raise ValueError("the online page runs SGD without momentum and weight decay")
-
-    def step(g, t, scale):
-        lr_t = lr * scale
-        return -lr_t * g, lr_t, lr_t, 0.0, math.inf
-
-    return step
-
-
-def _adam(lr, betas, eps, weight_decay=0.0, amsgrad=False, bias_correction=True) -> Stepper:
-    """optim_core.adam's update in floats, operation for operation."""
-    if weight_decay:
-        raise ValueError("the online page runs Adam without weight decay")
-    beta1, beta2 = betas
-    guard = not eps > 0
-    m = v = v_max = 0.0
-
-    def step(g, t, scale):
-        nonlocal m, v, v_max
-        m = m + (1.0 - beta1) * (g - m)
-        v = beta2 * v + (1.0 - beta2) * (g * g)
-        if amsgrad:
-            v_max = max(v_max, v)
-        second = v_max if amsgrad else v
-        if bias_correction:  # the core moves sqrt(1 - beta2^t) into the scalars
-            root_bc2 = math.sqrt(1.0 - beta2**t)
-            step_size = lr * scale * root_bc2 / (1.0 - beta1**t)
-            denom = math.sqrt(second) + eps * root_bc2
-        else:
-            step_size = lr * scale
-            denom = math.sqrt(second) + eps
-        rate = step_size / (max(denom, _TINY) if guard else denom)
-        return -rate * m, rate, rate, 0.0, math.inf
-
-    return step
-
-
-def _adabound(lr, betas, final_lr, gamma, eps, weight_decay=0.0, amsbound=False,
-              bias_correction=True) -> Stepper:
-    """optim_core.adabound's update in floats, operation for operation."""
-    if weight_decay:
-        raise ValueError("the online page runs AdaBound without weight decay")
-    beta1, beta2 = betas
-    guard = not eps > 0
-    m = v = v_max = 0.0
-
-    def step(g, t, scale):
-        nonlocal m, v, v_max
-        m = m + (1.0 - beta1) * (g - m)
-        v = beta2 * v + (1.0 - beta2) * (g * g)
-        if amsbound:
-            v_max = max(v_max, v)
-        denom = math.sqrt(v_max if amsbound else v) + eps
-        step_size = lr * scale
-        if bias_correction:
-            step_size = step_size * math.sqrt(1.0 - beta2**t) / (1.0 - beta1**t)
-        raw = step_size / (max(denom, _TINY) if guard else denom)
-        final_lr_t = final_lr * scale
-        low = final_lr_t * (1.0 - 1.0 / (gamma * t + 1.0))
-        high = final_lr_t * (1.0 + 1.0 / (gamma * t)) if gamma > 0 else math.inf
-        rate = min(max(raw, low), high)
-        return -rate * m, rate, raw, low, high
-
-    return step
-
-
-_STEPPERS = {oc.sgd: _sgd, oc.adam: _adam, oc.adabound: _adabound}
-
-
-def _walk(problem: OnlineProblem, stepper: Stepper, x: float, factors: list[float]) -> tuple[list, ...]:
+def _walk(problem: OnlineProblem, stepper: scalar.Stepper, x: float, factors: list[float]) -> tuple[list, ...]:
     """One run: x after each step, and each step's lr_eff, raw rate and bounds."""
     slopes, period = problem.slopes, problem.period
     lo, hi = problem.feasible
@@ -268,7 +190,7 @@ def run(problem: OnlineProblem, configs: Sequence[Config], x0: float, steps: int
     built = [optimizer_kwargs(key, dict(items), mode) for key, items in configs]
     factors = built[0][1].factors(steps)  # one schedule for the whole page (the mode's)
     x_start = float(problem.project(np.array([[float(x0)]]))[0, 0])
-    walks = [_walk(problem, _STEPPERS[oc.OPTIMIZERS[key].factory](**kwargs), x_start, factors.tolist())
+    walks = [_walk(problem, scalar.stepper(oc.OPTIMIZERS[key].factory, **kwargs), x_start, factors.tolist())
              for (key, _), (kwargs, _) in zip(configs, built)]
 
     def stacked(i):  # column i of every walk, as (rows, B)
