@@ -93,3 +93,20 @@ def test_lens_draws_linked_panels_and_navigation_keeps_settings(page):
     page.get_by_role("link", name="Playground").click()
     wait_idle(page)
     assert page.get_by_role("spinbutton", name="steps T").input_value() == "300"
+
+
+def test_a_click_on_the_map_moves_the_start(page):
+    open_page(page, "playground?opt=adam&T=100")
+    start_x = page.get_by_role("spinbutton", name="start x")
+    before = start_x.input_value()
+    plot = page.locator("[data-testid='stPlotlyChart'] .nsewdrag").first
+    box = plot.bounding_box()
+    page.mouse.click(box["x"] + 0.75 * box["width"], box["y"] + 0.7 * box["height"])
+    wait_idle(page)
+    page.wait_for_timeout(800)
+    wait_idle(page)
+    assert_no_errors(page)
+    after = start_x.input_value()
+    assert after != before, "clicking the map did not move the start"
+    assert float(after) > 0  # three quarters to the right of Rosenbrock's [-2, 2] picture
+    assert f"x0={after}" in page.url
