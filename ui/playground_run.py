@@ -93,7 +93,7 @@ def controls_and_run(view: str, extra_fields=(), extra_fresh=None, extra_sidebar
     diverged = [v for v in views if v.diverged_at >= 0]
     if diverged:
         st.warning("Diverged (the path stops at its last finite point): "
-                   + ", ".join(f"{v.label} at step {v.diverged_at}" for v in diverged), icon="💥")
+                   + ", ".join(f"{v.label} at step {v.diverged_at}" for v in diverged), icon=":material/warning:")
     x_range, y_range = trajectory.view_range(landscape.domain, views, start)
     bg = compute.landscape_background(landscape.key, x_range, y_range)
     return PlaygroundRun(landscape, chosen, hyper, configs, values, start, schedule, trace, views, bg,

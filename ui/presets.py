@@ -34,13 +34,13 @@ PRESETS: tuple[Preset, ...] = (
            "turn that plain SGD follows.",
            "app_pages/playground.py",
            {"ls": "beale", "opt": "sgd,momentum,nesterov", "x0": "1.5", "y0": "1.5", "T": "1000",
-            "sgd.lr": "0.01", "momentum.lr": "0.01", "nesterov.lr": "0.01"}),
+            "sgd.lr": "0.003", "momentum.lr": "0.003", "nesterov.lr": "0.003"}),
     Preset("rescaling", "Adam is invariant to diagonal rescaling",
            "Rosenbrock with y squeezed tenfold makes the y-gradient 10x larger: SGD at a rate that "
            "works on Rosenbrock now diverges, while Adam's steps keep their size, since it divides "
            "by the gradient's own scale.",
            "app_pages/playground.py",
-           {"ls": "rescaled_rosenbrock", "opt": "sgd,adam", "T": "1000", "sgd.lr": "0.001", "adam.lr": "0.04"}),
+           {"ls": "rescaled_rosenbrock", "opt": "sgd,adam", "T": "2000", "sgd.lr": "0.001", "adam.lr": "0.1"}),
     Preset("bias_correction", "What bias correction does",
            "Without bias correction Adam's first steps are about 3 times too large (and its moment "
            "estimates too small): watch the first few steps on the ill-conditioned quadratic.",

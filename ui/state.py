@@ -74,4 +74,4 @@ def set_values(values: Mapping[str, Any]) -> None:
 def show_notes(notes: Sequence[str], what: str = "This link") -> None:
     if notes:
         st.warning(f"{what} had values the lab could not use as they were:\n\n"
-                   + "\n".join(f"- {n}" for n in notes), icon="⚠️")
+                   + "\n".join(f"- {n}" for n in notes), icon=":material/link_off:")

@@ -21,6 +21,16 @@ def nearest_minimum_distance(positions: np.ndarray, minima) -> np.ndarray | None
     return np.sqrt(((positions[..., None, :] - m) ** 2).sum(-1)).min(-1)
 
 
+def log_ticks(values) -> dict:
+    """Tick spacing for a log axis over ``values``: labels at 1, 2, 5 within a few decades, at every
+    power of ten up to ten decades, and every few powers beyond (a diverging run spans fifty)."""
+    v = np.asarray([x for x in np.ravel(values) if np.isfinite(x) and x > 0])
+    decades = np.log10(v.max() / v.min()) if v.size else 0.0
+    if decades < 3:
+        return {"dtick": "D2"}
+    return {"dtick": 1 if decades <= 10 else int(np.ceil(decades / 8))}
+
+
 def _step_axis(v: RunView) -> np.ndarray:
     return np.concatenate([[0], v.steps])
 
@@ -46,8 +56,10 @@ def loss_figure(views: Sequence[RunView], min_value: float | None, minima, *, he
                                      hovertemplate=f"{v.label}<br>step %{{x}}<br>%{{y:.4g}}<extra></extra>"),
                           row=1, col=2)
     fig.update_xaxes(title_text="step t")
-    fig.update_yaxes(type="log" if has_gap else "linear", row=1, col=1, exponentformat="power", dtick="D2")
-    fig.update_yaxes(type="log", row=1, col=2, exponentformat="power", dtick="D2")
+    gap_ticks = log_ticks(np.concatenate([np.asarray(t.y) for t in fig.data if t.xaxis in ("x", None)])) if has_gap else {}
+    dist_ticks = log_ticks(np.concatenate([np.asarray(t.y) for t in fig.data if t.xaxis == "x2"] or [[1.0]]))
+    fig.update_yaxes(type="log" if has_gap else "linear", row=1, col=1, exponentformat="power", **gap_ticks)
+    fig.update_yaxes(type="log", row=1, col=2, exponentformat="power", **dist_ticks)
     fig.update_layout(height=height, margin=dict(l=50, r=20, t=40, b=40),
                       legend=dict(orientation="h", yanchor="bottom", y=1.12, x=0))
     return fig
