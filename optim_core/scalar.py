@@ -31,20 +31,25 @@ def _sgd(lr, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0) -> S
     return step
 
 
+def _moments(moments: tuple, g: float, beta1: float, beta2: float, keep_max: bool) -> tuple:
+    """``(m, v, v_max)`` after gradient g: update_moment, update_moment_sq and the AMS max."""
+    m, v, v_max = moments
+    m = m + (1.0 - beta1) * (g - m)
+    v = beta2 * v + (1.0 - beta2) * (g * g)
+    return m, v, max(v_max, v) if keep_max else v_max
+
+
 def _adam(lr, betas, eps, weight_decay=0.0, amsgrad=False, bias_correction=True) -> Stepper:
     """optim_core.adam's update in floats, operation for operation."""
     if weight_decay:
         raise ValueError("the float path runs Adam without weight decay")
     beta1, beta2 = betas
     guard = not eps > 0
-    m = v = v_max = 0.0
+    moments = (0.0, 0.0, 0.0)
 
     def step(g, t, scale):
-        nonlocal m, v, v_max
-        m = m + (1.0 - beta1) * (g - m)
-        v = beta2 * v + (1.0 - beta2) * (g * g)
-        if amsgrad:
-            v_max = max(v_max, v)
+        nonlocal moments
+        moments = m, v, v_max = _moments(moments, g, beta1, beta2, amsgrad)
         second = v_max if amsgrad else v
         if bias_correction:  # the core moves sqrt(1 - beta2^t) into the scalars
             root_bc2 = math.sqrt(1.0 - beta2**t)
@@ -66,14 +71,11 @@ def _adabound(lr, betas, final_lr, gamma, eps, weight_decay=0.0, amsbound=False,
         raise ValueError("the float path runs AdaBound without weight decay")
     beta1, beta2 = betas
     guard = not eps > 0
-    m = v = v_max = 0.0
+    moments = (0.0, 0.0, 0.0)
 
     def step(g, t, scale):
-        nonlocal m, v, v_max
-        m = m + (1.0 - beta1) * (g - m)
-        v = beta2 * v + (1.0 - beta2) * (g * g)
-        if amsbound:
-            v_max = max(v_max, v)
+        nonlocal moments
+        moments = m, v, v_max = _moments(moments, g, beta1, beta2, amsbound)
         denom = math.sqrt(v_max if amsbound else v) + eps
         step_size = lr * scale
         if bias_correction:
