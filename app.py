@@ -14,4 +14,4 @@ lens = st.Page("app_pages/lens.py", title="Learning-rate lens", icon=":material/
 lab = st.Page("app_pages/lab.py", title="final_lr lab", icon=":material/grid_on:", url_path="lab")
 online = st.Page("app_pages/online.py", title="Online example", icon=":material/timeline:", url_path="online")
 
-st.navigation([home, playground, lens, lab, online]).run()
+st.navigation([home, playground, lens, online, lab]).run()

@@ -18,4 +18,4 @@ for i, preset in enumerate(PRESETS):
     with cols[i % 3].container(border=True):
         st.markdown(f"**{preset.title}**")
         st.caption(preset.blurb)
-        st.page_link(preset.page, label="Open", icon="▶️", query_params=preset.query)
+        st.page_link(preset.page, label="Open", icon=":material/play_arrow:", query_params=preset.query)
