@@ -19,6 +19,7 @@ from ui.experiments import config
 from ui.presets import PRESETS, get as get_preset
 from viz import online as online_viz
 from viz.colors import color_of
+from viz.runs import thin_indices
 
 PAGE = "app_pages/online.py"
 ALL = runs.OPTIMIZERS
@@ -194,7 +195,7 @@ def test_thin_indices_keep_the_shape():
     n = 100_001
     t = np.arange(n)
     y = np.cumsum(rng.standard_normal(n)) + 5 * np.sin(t / 7.0)  # a walk with a fast oscillation
-    idx = online_viz.thin_indices([y], 4000)
+    idx = thin_indices([y], 4000)
     assert len(idx) <= 4000 and np.all(np.diff(idx) > 0)
     assert idx[0] == 0 and idx[-1] == n - 1
     assert int(np.argmin(y)) in idx and int(np.argmax(y)) in idx
@@ -205,7 +206,7 @@ def test_thin_indices_keep_the_shape():
         assert y[inside].max() >= np.quantile(y[window], 0.9) and y[inside].min() <= np.quantile(y[window], 0.1)
     # early steps keep their detail (log t axis): every one of the first 50 indices is there
     assert set(range(50)) <= set(idx.tolist())
-    np.testing.assert_array_equal(online_viz.thin_indices([y[:300]], 4000), np.arange(300))
+    np.testing.assert_array_equal(thin_indices([y[:300]], 4000), np.arange(300))
 
 
 def line_xy(spec, name, mode="lines"):

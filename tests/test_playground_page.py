@@ -145,3 +145,10 @@ def test_no_optimizer_is_a_message_not_an_error():
     at.multiselect(key="opt").set_value([]).run()
     assert not at.exception
     assert "Choose at least one optimizer" in at.info[0].value
+
+
+def test_every_figure_stays_a_few_megabytes_in_the_largest_setting():
+    """All eleven optimizers at the step cap: long lines are thinned, frames sampled."""
+    at = open_playground({"opt": ",".join(oc.OPTIMIZERS), "T": "10000"})
+    sizes = [len(c.proto.spec) for c in at.get("plotly_chart")]
+    assert len(sizes) == 4 and max(sizes) < 3_000_000, sizes

@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .runs import RunView
+from .runs import RunView, thin_indices
 
 FLOOR = 1e-16  # log axes: a gap of exactly 0 is drawn at this floor
 
@@ -37,19 +37,22 @@ def _step_axis(v: RunView) -> np.ndarray:
 
 def loss_figure(views: Sequence[RunView], min_value: float | None, minima, *, height: int = 380) -> go.Figure:
     """Left: f - f* on a log axis (f itself, linear, where there is no minimum value); right: the
-    distance to the nearest minimum (log). Each path stops where its run diverged."""
+    distance to the nearest minimum (log). Each path stops where its run diverged; long runs are
+    thinned to a few thousand points per line, each stretch's extremes kept."""
     has_gap = min_value is not None
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.09, subplot_titles=(
         "loss gap f − f*" if has_gap else "loss f", "distance to the nearest minimum"))
     for v in views:
         n = v.last_valid + 1
-        t = _step_axis(v)[:n]
         y = np.maximum(v.loss[:n] - min_value, FLOOR) if has_gap else v.loss[:n]
+        dist = nearest_minimum_distance(v.positions[:n], minima)
+        keep = thin_indices([y] if dist is None else [y, dist])
+        t, y = _step_axis(v)[:n][keep], y[keep]
+        dist = None if dist is None else dist[keep]
         fig.add_trace(go.Scatter(x=t, y=y, mode="lines", name=v.label, legendgroup=v.key,
                                  line=dict(color=v.color, width=2),
                                  hovertemplate=f"{v.label}<br>step %{{x}}<br>%{{y:.4g}}<extra></extra>"),
                       row=1, col=1)
-        dist = nearest_minimum_distance(v.positions[:n], minima)
         if dist is not None:
             fig.add_trace(go.Scatter(x=t, y=np.maximum(dist, FLOOR), mode="lines", name=v.label,
                                      legendgroup=v.key, showlegend=False, line=dict(color=v.color, width=2),

@@ -9,7 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from .colors import param_dash, param_name, rgba
-from .runs import RunView
+from .runs import RunView, thin_indices
 
 MAX_MARKERS = 400  # clipped-step markers per line at most (evenly thinned)
 REL = 1e-12  # a rate within this relative distance of a bound sits on it
@@ -39,11 +39,24 @@ def _thin(idx: np.ndarray) -> np.ndarray:
     return idx[np.round(np.linspace(0, len(idx) - 1, MAX_MARKERS)).astype(int)]
 
 
+RATE_POINTS = 2000  # points per rate line at most: a figure holds several lines per run
+
+
+def shown_steps(v: RunView) -> np.ndarray:
+    """Indices of the recorded steps a rate figure draws: all up to divergence, thinned to
+    RATE_POINTS (each stretch's extremes kept) for long runs."""
+    n = v.last_valid
+    rates = [v.lr_eff[:n, d] for d in range(v.lr_eff.shape[1])]
+    if v.bounded:
+        rates += [v.lr_eff_raw[:n, d] for d in range(v.lr_eff.shape[1])]
+    return thin_indices(rates, RATE_POINTS) if n else np.arange(0)
+
+
 def add_band(fig: go.Figure, v: RunView, *, row=None, col=None, showlegend: bool = True) -> None:
     """The band [lower(t), upper(t)] of a bounded run, shaded in its colour."""
-    n = v.last_valid
-    t = v.steps[:n]
-    high = v.upper_bound[:n]
+    idx = shown_steps(v)
+    t = v.steps[idx]
+    high = v.upper_bound[idx]
     finite = np.isfinite(high)
     if not finite.any():
         return
@@ -51,7 +64,7 @@ def add_band(fig: go.Figure, v: RunView, *, row=None, col=None, showlegend: bool
     fig.add_trace(go.Scatter(x=t[finite], y=high[finite], mode="lines", line=dict(width=0.8, color=rgba(v.color, 0.5)),
                              legendgroup=f"{v.key}-band", showlegend=False, hoverinfo="skip",
                              name=f"{v.label} upper bound"), **kw)
-    fig.add_trace(go.Scatter(x=t[finite], y=v.lower_bound[:n][finite], mode="lines",
+    fig.add_trace(go.Scatter(x=t[finite], y=v.lower_bound[idx][finite], mode="lines",
                              line=dict(width=0.8, color=rgba(v.color, 0.5)), fill="tonexty",
                              fillcolor=rgba(v.color, 0.10), legendgroup=f"{v.key}-band", showlegend=showlegend,
                              name=f"{v.label} band [lower, upper]",
@@ -61,28 +74,28 @@ def add_band(fig: go.Figure, v: RunView, *, row=None, col=None, showlegend: bool
 def add_rates(fig: go.Figure, v: RunView, *, row=None, col=None, params: Sequence[int] | None = None,
               showlegend: bool = True) -> None:
     """The run's lr_eff per parameter (and, for a bounded run, the raw rate and clip markers)."""
-    n = v.last_valid
-    t = v.steps[:n]
+    idx = shown_steps(v)
+    t = v.steps[idx]
     kw = dict(row=row, col=col) if row else {}
     dims = range(v.lr_eff.shape[1]) if params is None else params
     masks = clipped_masks(v) if v.bounded else None
     for d in dims:
         name = f"{v.label} · {param_name(d)}"
         if v.bounded:
-            fig.add_trace(go.Scatter(x=t, y=v.lr_eff_raw[:n, d], mode="lines", name=f"{name} unclipped",
+            fig.add_trace(go.Scatter(x=t, y=v.lr_eff_raw[idx, d], mode="lines", name=f"{name} unclipped",
                                      line=dict(color=rgba(v.color, 0.35), width=1, dash=param_dash(d)),
                                      legendgroup=v.key, showlegend=False,
                                      hovertemplate=f"{name} unclipped<br>step %{{x}}<br>%{{y:.3g}}<extra></extra>"),
                           **kw)
-        fig.add_trace(go.Scatter(x=t, y=v.lr_eff[:n, d], mode="lines", name=name, legendgroup=v.key,
+        fig.add_trace(go.Scatter(x=t, y=v.lr_eff[idx, d], mode="lines", name=name, legendgroup=v.key,
                                  showlegend=showlegend, line=dict(color=v.color, width=2, dash=param_dash(d)),
                                  hovertemplate=f"{name}<br>step %{{x}}<br>lr_eff %{{y:.3g}}<extra></extra>"), **kw)
         if masks is not None:
             for mask, symbol, which in ((masks[0], "triangle-up", "lower"), (masks[1], "triangle-down", "upper")):
-                idx = _thin(np.flatnonzero(mask[:, d]))
-                if idx.size:
+                hits = _thin(np.flatnonzero(mask[:, d]))
+                if hits.size:
                     fig.add_trace(go.Scatter(
-                        x=t[idx], y=v.lr_eff[idx, d], mode="markers", name=f"{name} at {which} bound",
+                        x=v.steps[hits], y=v.lr_eff[hits, d], mode="markers", name=f"{name} at {which} bound",
                         marker=dict(symbol=symbol, size=5, color=v.color, opacity=0.55, line=dict(width=0)),
                         legendgroup=v.key, showlegend=False,
                         hovertemplate=f"{name}: clipped at the {which} bound<br>step %{{x}}<extra></extra>"), **kw)

@@ -15,7 +15,7 @@ from .animation import add_controls
 from .background import Background, layout_image
 from .colors import param_dash, param_name, rgba
 from .learning_rates import add_band, add_rates, clip_shares, mark_one_over_gamma
-from .runs import RunView
+from .runs import RunView, thin_indices
 from .trajectory import add_paths, path_axes, path_frame, step_labels
 
 
@@ -90,9 +90,10 @@ def snr_figure(views: Sequence[RunView], snr: Sequence[np.ndarray], *, height: i
     fig = go.Figure()
     for v, ratio in zip(views, snr):
         n = v.last_valid
+        keep = thin_indices([ratio[:n, d] for d in range(ratio.shape[1])])
         for d in range(ratio.shape[1]):
             name = f"{v.label} · {param_name(d)}"
-            fig.add_trace(go.Scatter(x=v.steps[:n], y=np.maximum(ratio[:n, d], 1e-6), mode="lines", name=name,
+            fig.add_trace(go.Scatter(x=v.steps[keep], y=np.maximum(ratio[keep, d], 1e-6), mode="lines", name=name,
                                      legendgroup=v.key, line=dict(color=v.color, width=1.6, dash=param_dash(d)),
                                      hovertemplate=f"{name}<br>step %{{x}}<br>SNR %{{y:.3g}}<extra></extra>"))
     fig.update_yaxes(type="log", exponentformat="power", title_text="|m̂| / √v̂")
@@ -124,8 +125,13 @@ def bounds_figure(final_lr: float, gamma: float, beta2: float, lr: float, schedu
                   *, color: str, height: int = 420) -> go.Figure:
     """AdaBound's bounds for t = 1..steps: the code's form (gamma, shaded) and the paper's
     (gamma = 1 - beta2, dashed), both following the schedule, with lr_t and final_lr_t for reference."""
-    t = np.arange(1, steps + 1, dtype=np.float64)
-    scale = schedule.factors(steps)
+    # drawn on a log t axis: a few thousand geometrically spaced steps (and every step where a step
+    # decay jumps) show the curves exactly as all of them would
+    all_t = np.arange(1, steps + 1)
+    scale_all = schedule.factors(steps)
+    jumps = np.flatnonzero(np.diff(scale_all) != 0)
+    keep = np.unique(np.concatenate([np.geomspace(1, steps, 2000).astype(int) - 1, jumps, jumps + 1, [steps - 1]]))
+    t, scale = all_t[keep].astype(np.float64), scale_all[keep]
     fig = go.Figure()
     for g, label, dash, fill in ((gamma, f"γ = {gamma:g}", "solid", True),
                                  (1 - beta2, f"paper: γ = 1 − β₂ = {1 - beta2:.3g}", "dash", False)):

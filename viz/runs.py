@@ -8,6 +8,8 @@ import numpy as np
 
 from .colors import color_of
 
+MAX_POINTS = 4000  # points per line shipped to the browser at most
+
 
 class RunView(NamedTuple):
     key: str  # optimizer key (colour, legend group)
@@ -55,3 +57,47 @@ def frame_indices(n_positions: int, max_frames: int) -> np.ndarray:
     """Indices into positions (0 = start) for the animation's frames: evenly spread, both ends in."""
     n = min(n_positions, max_frames)
     return np.unique(np.round(np.linspace(0, n_positions - 1, n)).astype(int))
+
+
+# ----------------------------------------------------------------------------- thinning
+#
+# A run may be 100,000 steps long; a browser needs far fewer points to draw a line. Thinning keeps
+# the first, last, smallest and largest value of each of a set of buckets, so the envelope of an
+# oscillation survives; the buckets are spaced both evenly and geometrically in t, so a line keeps
+# its shape on a linear and on a logarithmic t axis.
+
+
+def _bucket_starts(n: int, buckets: int) -> np.ndarray:
+    """Start indices of about ``buckets`` buckets over ``range(n)``: half evenly spaced, half
+    geometrically (fine at small t, for a log axis)."""
+    half = max(buckets // 2, 1)
+    even = np.linspace(0, n, half + 1)[:-1]
+    geometric = np.geomspace(1, n, half + 1)[:-1]
+    return np.unique(np.concatenate([[0], np.floor(even), np.floor(geometric)]).astype(np.int64))
+
+
+def _extreme_indices(y: np.ndarray, starts: np.ndarray, reduce) -> np.ndarray:
+    """The index of the first occurrence of each bucket's ``reduce`` (np.minimum or np.maximum)."""
+    lengths = np.diff(np.append(starts, len(y)))
+    bucket = np.repeat(np.arange(len(starts)), lengths)
+    best = reduce.reduceat(y, starts)
+    hits = np.flatnonzero(y == best[bucket])
+    _, first = np.unique(bucket[hits], return_index=True)
+    return hits[first]
+
+
+def thin_indices(series: Sequence[np.ndarray], max_points: int = MAX_POINTS) -> np.ndarray:
+    """Sorted indices into series of equal length N that keep each one's shape: all of them when
+    N <= max_points, else each bucket's first and last index and every series' minimum and maximum
+    in it; never more than ``max_points``."""
+    n = len(series[0])
+    if n <= max_points:
+        return np.arange(n)
+    per_bucket = 2 + 2 * len(series)
+    starts = _bucket_starts(n, max_points // per_bucket)
+    ends = np.append(starts[1:], n) - 1
+    parts = [starts, ends]
+    for y in series:
+        y = np.asarray(y, dtype=np.float64)
+        parts += [_extreme_indices(y, starts, np.minimum), _extreme_indices(y, starts, np.maximum)]
+    return np.unique(np.concatenate(parts))

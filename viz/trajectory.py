@@ -11,10 +11,10 @@ from .animation import add_controls
 from .background import Background, grid, layout_image, shown_values
 from .colors import rgba
 from .encoding import typed
-from .runs import RunView, frame_indices
+from .runs import RunView, frame_indices, thin_indices
 
 MAX_FRAMES = 100
-PATH_POINTS = 250  # points of each path shipped per frame at most (the faint full path has all)
+PATH_POINTS = 1000  # points of all paths together shipped per frame at most (250 each for 4 runs)
 MARGIN = 0.5  # how far beyond the plot domain the view may grow to follow a path (fraction)
 
 
@@ -39,11 +39,16 @@ def view_range(domain, views: Sequence[RunView], start=None) -> tuple[tuple[floa
     return out[0], out[1]
 
 
-def _path_indices(last: int, frames: np.ndarray) -> np.ndarray:
+def _path_indices(last: int, frames: np.ndarray, runs: int) -> np.ndarray:
     """A fixed subsample of a path (both ends and every frame's index in), so that each frame's
     path is a prefix of it plus the exact current point."""
-    base = np.round(np.linspace(0, last, min(last + 1, PATH_POINTS))).astype(int)
+    base = np.round(np.linspace(0, last, min(last + 1, max(PATH_POINTS // runs, 60)))).astype(int)
     return np.unique(np.concatenate([base, frames[frames <= last]]))
+
+
+def _thinned_path(p: np.ndarray) -> np.ndarray:
+    """A long path at a few thousand of its points (each stretch's extremes in x and y kept)."""
+    return p[thin_indices([p[:, 0], p[:, 1]])]
 
 
 def _f32(a) -> np.ndarray:
@@ -91,11 +96,12 @@ def add_paths(fig: go.Figure, landscape, views: Sequence[RunView], start, backgr
     for v in views:
         last = v.last_valid
         p = v.positions
+        whole = _thinned_path(p[: last + 1])
         fig.add_trace(go.Scatter(
-            x=_f32(p[: last + 1, 0]), y=_f32(p[: last + 1, 1]), mode="lines",
+            x=_f32(whole[:, 0]), y=_f32(whole[:, 1]), mode="lines",
             line=dict(color=rgba(v.color, 0.28), width=1.5), legendgroup=v.key, showlegend=False,
             hoverinfo="skip", name=f"{v.label} (whole path)"), **kw)
-        path_idx = _path_indices(last, frames_idx)
+        path_idx = _path_indices(last, frames_idx, len(views))
         animated.append((len(fig.data), v, path_idx))
         path, head = _path_at(v, path_idx, int(frames_idx[-1]), frame=False)
         fig.add_trace(path.update(mode="lines", name=v.label, legendgroup=v.key, hoverinfo="skip",
@@ -182,7 +188,7 @@ def surface_figure(landscape, views: Sequence[RunView], x_range, y_range, *, res
                                    z=dict(show=True, usecolormap=False, color="rgba(0,0,0,0.25)",
                                           project=dict(z=False)))))
     for v in views:
-        p = v.positions[: v.last_valid + 1]
+        p = _thinned_path(v.positions[: v.last_valid + 1])
         with np.errstate(all="ignore"):
             pz = np.minimum(shown_values(landscape, landscape.f(p)), cap)
         fig.add_trace(go.Scatter3d(x=_f32(p[:, 0]), y=_f32(p[:, 1]), z=_f32(pz), mode="lines",
