@@ -9,7 +9,6 @@ import optim_core as oc
 from ui import compute, online_runs as runs, panels, state
 from ui.experiments import config
 from ui.online_state import PAGE, on_c_change, on_problem_change, page_fields, restore, use_paper_betas
-from ui.playground_state import shared_values
 from viz.colors import color_of
 
 st.title("The online example: Adam fails, AdaBound recovers")
@@ -47,7 +46,7 @@ with st.sidebar:
 
 all_fields = page_fields()
 values = {f.key: st.session_state.get(f.key) for f in all_fields}
-state.remember(PAGE, all_fields, shared_values(values))
+state.remember(PAGE, all_fields, panels.chosen_only(values, values.get("opt") or ()))
 state.show_notes(notes)
 
 problem = runs.make_problem(problem_key, C)

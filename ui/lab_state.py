@@ -43,14 +43,7 @@ def fields() -> list[params.Field]:
 def shared_values(values: Mapping[str, Any]) -> dict[str, Any]:
     """What goes into the link: the chosen method's hyperparameters (final_lr is swept, so not
     among them) and everything that is not a hyperparameter."""
-    chosen = values.get("opt")
-    out = {}
-    for key, value in values.items():
-        head, _, rest = key.partition(".")
-        if rest and (head != chosen or rest == "final_lr"):
-            continue
-        out[key] = value
-    return out
+    return panels.chosen_only(values, [values.get("opt")], skip=("final_lr",))
 
 
 def suggested(problem_key: str, C: int) -> dict[str, dict[str, Any]]:

@@ -38,6 +38,18 @@ def values_of(opt_key: str, source: Mapping[str, Any]) -> dict[str, Any]:
     return {p.key: source.get(hyper_key(opt_key, p.key), p.default) for p in spec.params}
 
 
+def chosen_only(values: Mapping[str, Any], chosen: Sequence[str], skip: Sequence[str] = ()) -> dict[str, Any]:
+    """``values`` without the hyperparameters of optimizers not in ``chosen`` (and without the
+    hyperparameters named in ``skip``): what a link needs, since a link leaves them at defaults."""
+    out = {}
+    for key, value in values.items():
+        head, _, rest = key.partition(".")
+        if rest and head in oc.OPTIMIZERS and (head not in chosen or rest in skip):
+            continue
+        out[key] = value
+    return out
+
+
 def hyper_panel(opt_key: str, suggested: Mapping[str, Any], *, expanded: bool = False,
                 skip: Sequence[str] = ()) -> dict[str, Any]:
     """A compact panel of one optimizer's hyperparameters; returns ``{param: value}``.

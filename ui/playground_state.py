@@ -38,17 +38,9 @@ def fields() -> list[params.Field]:
 def shared_values(values: dict[str, Any]) -> dict[str, Any]:
     """What goes into the link: everything but the hyperparameters of optimizers not chosen and the
     parameters of schedules not chosen (a link leaves them at their defaults)."""
-    chosen = set(values.get("opt") or ())
     kind = values.get("sched")
-    out = {}
-    for key, value in values.items():
-        head, _, rest = key.partition(".")
-        if rest and head in oc.OPTIMIZERS and head not in chosen:
-            continue
-        if head == "sched" and rest and not rest.startswith(f"{kind}."):
-            continue
-        out[key] = value
-    return out
+    return {key: value for key, value in panels.chosen_only(values, values.get("opt") or ()).items()
+            if not (key.startswith("sched.") and not key.startswith(f"sched.{kind}."))}
 
 
 def landscape_values(ls_key: str) -> dict[str, Any]:
