@@ -102,14 +102,17 @@ def add_rates(fig: go.Figure, v: RunView, *, row=None, col=None, params: Sequenc
 
 
 def mark_one_over_gamma(fig: go.Figure, gamma: float, final_lr: float, horizon: int, color: str, *,
-                        row=None, col=None) -> None:
-    """A vertical line at t = 1/gamma, where the band is exactly [final_lr / 2, 2 final_lr]."""
+                        row=None, col=None, log_x: bool = False) -> None:
+    """A vertical line at t = 1/gamma, where the band is exactly [final_lr / 2, 2 final_lr].
+    ``log_x``: the t axis is logarithmic, where Plotly places an annotation at 10^x (a line at x)."""
     if gamma <= 0 or 1 / gamma > horizon:
         return
     kw = dict(row=row, col=col) if row else {}
     fig.add_vline(x=1 / gamma, line=dict(color=color, dash="dot", width=1.2),
                   annotation_text=f"t = 1/γ: band [{final_lr / 2:.3g}, {2 * final_lr:.3g}]",
                   annotation_position="top right", annotation_font_size=11, **kw)
+    if log_x:
+        fig.layout.annotations[-1].x = float(np.log10(1 / gamma))
 
 
 def lr_figure(views: Sequence[RunView], *, height: int = 440, log_x: bool = False,
@@ -124,11 +127,9 @@ def lr_figure(views: Sequence[RunView], *, height: int = 440, log_x: bool = Fals
     for v in views:
         add_rates(fig, v)
         if gammas and v.label in gammas:
-            mark_one_over_gamma(fig, *gammas[v.label], horizon, v.color)
+            mark_one_over_gamma(fig, *gammas[v.label], horizon, v.color, log_x=log_x)
     fig.update_yaxes(type="log", title_text="effective learning rate", exponentformat="power")
     fig.update_xaxes(type="log" if log_x else "linear", title_text="step t")
-    if log_x:  # Plotly puts an annotation on a log axis at 10^x (a shape at x itself): the 1/gamma labels
-        fig.for_each_annotation(lambda a: a.update(x=np.log10(a.x)))
     fig.update_layout(height=height, margin=dict(l=60, r=20, t=40 if title else 10, b=40), title=title,
                       legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0), hovermode="closest")
     return fig

@@ -146,7 +146,7 @@ def bounds_figure(final_lr: float, gamma: float, beta2: float, lr: float, schedu
                              name="final_lr × schedule"))
     fig.add_trace(go.Scatter(x=t, y=lr * scale, mode="lines", line=dict(color="grey", width=1),
                              name="lr × schedule (Adam phase)"))
-    mark_one_over_gamma(fig, gamma, final_lr, steps, color)
+    mark_one_over_gamma(fig, gamma, final_lr, steps, color, log_x=True)
     fig.update_yaxes(type="log", exponentformat="power", title_text="learning rate")
     fig.update_xaxes(type="log", title_text="step t (log)")
     fig.update_layout(height=height, margin=dict(l=60, r=20, t=10, b=40), hovermode="x unified",
