@@ -50,23 +50,26 @@ def _fallback(field: Field) -> str:
     return f"{field.default:g}" if isinstance(field.default, float) else repr(field.default)
 
 
-def _parse_float(field: Field, text: str):
+def _finite(field: Field, text: str, not_a_number: str, not_finite: str):
+    """``(value, None)`` for a finite number, else ``(None, note)``."""
     try:
         value = float(text)
     except ValueError:
-        return field.default, f"{field.label}: {text[:40]!r} is not a number; using {_fallback(field)}"
+        return None, f"{field.label}: {text[:40]!r} is not {not_a_number}; using {_fallback(field)}"
     if not math.isfinite(value):
-        return field.default, f"{field.label}: {text[:40]!r} is not a finite number; using {_fallback(field)}"
-    return _clamp(field, value)
+        return None, f"{field.label}: {text[:40]!r} is not {not_finite}; using {_fallback(field)}"
+    return value, None
+
+
+def _parse_float(field: Field, text: str):
+    value, note = _finite(field, text, "a number", "a finite number")
+    return (field.default, note) if note else _clamp(field, value)
 
 
 def _parse_int(field: Field, text: str):
-    try:
-        value = float(text)
-    except ValueError:
-        return field.default, f"{field.label}: {text[:40]!r} is not a whole number; using {_fallback(field)}"
-    if not math.isfinite(value):
-        return field.default, f"{field.label}: {text[:40]!r} is not a whole number; using {_fallback(field)}"
+    value, note = _finite(field, text, "a whole number", "a whole number")
+    if note:
+        return field.default, note
     clamped, note = _clamp(field, value)
     rounded = int(round(clamped))
     if note is None and rounded != value:
