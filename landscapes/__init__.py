@@ -7,7 +7,7 @@ a key to the factory of an :class:`OnlineProblem` (argument: the period constant
 
 from dataclasses import replace
 
-from .base import SCALE_RANGE, Landscape, hessian, max_curvature, rescaled
+from .base import SCALE_RANGE, Landscape, gradient_rescaling, hessian, max_curvature, rescaled
 from .functions import ALL, ROSENBROCK
 from .online import (
     ONLINE_PROBLEMS,
@@ -38,6 +38,6 @@ def get(key: str) -> Landscape:
 
 __all__ = [
     "LANDSCAPES", "Landscape", "ONLINE_PROBLEMS", "OnlineProblem", "SCALE_RANGE",
-    "adabound_condition", "adabound_example", "adabound_max_beta2", "get", "hessian",
+    "adabound_condition", "adabound_example", "adabound_max_beta2", "get", "gradient_rescaling", "hessian",
     "max_curvature", "reddi_beta2", "reddi_example", "regret", "rescaled",
 ]

@@ -88,6 +88,9 @@ class Landscape:
     latex: str
     description: str
     smooth_minima: bool = True  # False where f has no Hessian at a minimum (Ackley's cone)
+    # k when f(x, y) = a(x) + b(y) with b(c y) = c**k b(y): then f(x, s y) has, at every point, the
+    # gradient of f times diag(1, s**k) (see gradient_rescaling); None for every other f
+    y_degree: int | None = None
 
     def __post_init__(self):
         (x_lo, x_hi), (y_lo, y_hi) = self.domain
@@ -125,12 +128,15 @@ def rescaled(base: Landscape, s: float) -> Landscape:
     one with a relabelled y axis, while the y-gradient is ``s`` times larger and the y-curvature
     ``s**2`` times larger. ``s`` must lie in ``[1e-3, 1e3]``.
 
-    .. note:: Adam is invariant to a diagonal rescaling of the *gradient* at a fixed point (Adam
-       paper, Section 2.1), not to this change of variables. Mapped back to the base's coordinates
-       (``y -> s y``), a run on ``rescaled(base, s)`` is exactly a run on ``base`` with the
-       y learning rate multiplied by ``s`` for Adam (and eps divided by ``s``), and by ``s**2`` for
-       SGD. So the same ``lr`` keeps Adam's steps a size of about ``lr`` in every coordinate,
-       whereas SGD's stable learning rate changes by ``s**2``.
+    .. note:: Adam is invariant to a diagonal rescaling of the *gradient* (Adam paper,
+       Section 2.1). Where the base's y-part is homogeneous (``base.y_degree`` is k: the sphere,
+       the quadratics), ``f(x, s y)`` is exactly such a rescaling: its gradient at every point is
+       the base's times ``diag(1, s**k)`` (:func:`gradient_rescaling`), so Adam's path on it, from
+       the same start and in the same coordinates, is its path on the base (up to eps), while
+       SGD's stable learning rate shrinks by ``s**k``. For any other base the change of variables
+       is not a gradient rescaling: mapped back (``y -> s y``), a run on ``rescaled(base, s)`` is
+       exactly a run on ``base`` with the y learning rate multiplied by ``s`` for Adam (eps divided
+       by ``s``) and by ``s**2`` for SGD.
     """
     s = _check_scale(s)
     x_range, (y_lo, y_hi) = base.domain
@@ -150,7 +156,15 @@ def rescaled(base: Landscape, s: float) -> Landscape:
                      f"the y-curvature by {s * s:g}, so SGD's stable learning rate scales by "
                      f"{1 / (s * s):g}, while Adam's steps keep their size of about lr."),
         smooth_minima=base.smooth_minima,
+        y_degree=base.y_degree,
     )
+
+
+def gradient_rescaling(base: Landscape, s: float) -> float | None:
+    """``c`` such that the gradient of ``rescaled(base, s)`` is the base's times ``diag(1, c)`` at
+    every point, or None when no such ``c`` exists (the base's y-part is not homogeneous)."""
+    s = _check_scale(s)
+    return None if base.y_degree is None else s ** base.y_degree
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ SPHERE = Landscape(
     log_offset=1e-2,
     latex=r"f(x, y) = x^2 + y^2",
     description="The easy case: round contours, every method heads straight for the centre.",
+    y_degree=2,
 )
 
 
@@ -67,6 +68,7 @@ ILL_CONDITIONED = Landscape(
     latex=r"f(x, y) = 0.1\,x^2 + 2\,y^2",
     description=("Condition number 20: SGD zig-zags across the narrow axis and crawls along the "
                  "long one; per-coordinate rates (Adam) do not care."),
+    y_degree=2,
 )
 
 
@@ -495,6 +497,7 @@ SADDLE = Landscape(
     latex=r"f(x, y) = x^2 - y^2",
     description=("Unbounded below, with a saddle point at the origin: starting close to the "
                  "ridge, how fast does each method escape?"),
+    y_degree=2,
 )
 
 

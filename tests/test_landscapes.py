@@ -393,20 +393,116 @@ def _run(optimizer, problem, start, steps=300):
     return trace.positions[:, 0, :]
 
 
-def test_adam_is_invariant_to_a_diagonal_rescaling_of_the_gradient():
-    """The Adam paper's invariance (Section 2.1): the ill-conditioned quadratic's gradient
-    (0.2 x, 4 y) is diag(0.1, 2) times the sphere's (2 x, 2 y) at every point, so Adam takes the
-    same path on both (eps aside), while SGD's paths have nothing in common."""
-    sphere, ill = LANDSCAPES["sphere"], LANDSCAPES["ill_conditioned"]
-    start = (-1.5, 0.9)
-    adam = oc.adam(0.02, eps=1e-12)
-    on_sphere, on_ill = _run(adam, sphere, start), _run(adam, ill, start)
-    np.testing.assert_allclose(on_ill, on_sphere, rtol=1e-6, atol=1e-9)
-    assert np.abs(on_sphere[-1]).max() < 0.05  # it did get somewhere
+# The bases whose y-part is homogeneous (y_degree = 2): there f(x, s y) rescales the gradient.
+HOMOGENEOUS = ["sphere", "ill_conditioned", "saddle"]
 
-    sgd = oc.sgd(0.02)
-    on_sphere, on_ill = _run(sgd, sphere, start), _run(sgd, ill, start)
-    assert np.abs(on_ill - on_sphere).max() > 0.5
+
+def test_y_degree_is_set_exactly_where_rescaling_y_rescales_the_gradient():
+    """The field the rescaling page relies on, checked against the chain rule at random points:
+    where y_degree = k, rescaled(f, s).grad(p) = f.grad(p) * (1, s**k) for every s; elsewhere no
+    such factor exists (the gradients' x parts or their y ratio differ between points)."""
+    assert sorted(k for k, v in LANDSCAPES.items() if v.y_degree is not None) == sorted(HOMOGENEOUS)
+    for key, base in LANDSCAPES.items():
+        p = random_points(base, 200, seed=3)
+        for s in (0.37, 4.2):
+            got, plain = rescaled(base, s).grad(p), base.grad(p)
+            if base.y_degree is not None:
+                assert ls.gradient_rescaling(base, s) == s**base.y_degree
+                np.testing.assert_allclose(got, plain * [1.0, s**base.y_degree], rtol=1e-12, atol=1e-300)
+            else:
+                assert ls.gradient_rescaling(base, s) is None
+                with np.errstate(all="ignore"):
+                    ratio = got[:, 1] / plain[:, 1]
+                same_x = np.allclose(got[:, 0], plain[:, 0], rtol=1e-9)
+                one_ratio = np.allclose(ratio, ratio[0], rtol=1e-9)
+                assert not (same_x and one_ratio), key
+
+
+@pytest.mark.parametrize("s", [1e-3, 1e-2, 0.1, 0.5, 2.0, 10.0, 1e2, 1e3])
+@pytest.mark.parametrize("key", ["sphere", "ill_conditioned"])
+def test_adam_path_on_f_of_x_sy_is_its_path_on_f_while_sgds_changes(key, s):
+    """The Adam paper's invariance to diagonal rescaling (Section 2.1), shown with the wrapper:
+    from the same start and in the same coordinates, Adam's path on f(x, s y) is its path on f for
+    every s in [1e-3, 1e3] (eps = 0 here; eps's own effect is the next test), while SGD's path with
+    one learning rate changes completely: it crawls, zig-zags or diverges."""
+    base = LANDSCAPES[key]
+    scaled = rescaled(base, s)
+    start = np.array([base.start], dtype=np.float64)
+    on_f = oc.run(oc.adam(0.05, eps=0.0), base, start, 300).positions[:, 0]
+    on_scaled = oc.run(oc.adam(0.05, eps=0.0), scaled, start, 300).positions[:, 0]
+    np.testing.assert_allclose(on_scaled, on_f, rtol=1e-9, atol=1e-12)
+    assert np.linalg.norm(on_f[-1]) < 1e-3 * np.linalg.norm(start)  # and it did get there
+
+    sgd_lr = 0.5 / max_curvature(base, (0.0, 0.0))  # a quarter of the stable limit on f
+    sgd_f = oc.run(oc.sgd(sgd_lr), base, start, 300)
+    sgd_scaled = oc.run(oc.sgd(sgd_lr), scaled, start, 300)
+    assert sgd_f.diverged_at[0] == -1
+    if sgd_scaled.diverged_at[0] == -1:
+        gap = np.abs(sgd_scaled.positions[:, 0, 1] - sgd_f.positions[:, 0, 1]).max()
+        assert gap > 0.5 * abs(base.start[1])  # the y path: half the way to the minimum and more
+    else:
+        assert s > 1  # the y-curvature grew by s**2 past 2 / lr
+
+
+SCALE_FREE = {  # every method that divides by a running scale of the gradient, eps = 0
+    "adagrad": lambda: oc.adagrad(0.5, eps=0.0),
+    "rmsprop": lambda: oc.rmsprop(0.01, eps=0.0),
+    "rmsprop centered, momentum": lambda: oc.rmsprop(0.01, eps=0.0, centered=True, momentum=0.5),
+    "adam without bias correction": lambda: oc.adam(0.05, eps=0.0, bias_correction=False),
+    "amsgrad": lambda: oc.amsgrad(0.05, eps=0.0),
+    "adamax": lambda: oc.adamax(0.05, eps=0.0),
+}
+
+
+@pytest.mark.parametrize("s", [1e-2, 10.0, 1e3])
+@pytest.mark.parametrize("name", list(SCALE_FREE))
+def test_every_scale_free_method_keeps_its_path_on_f_of_x_sy(name, s):
+    """What the rescaling page states of AdaGrad, RMSProp, AMSGrad and AdaMax (Adam is above)."""
+    base = LANDSCAPES["ill_conditioned"]
+    start = np.array([base.start], dtype=np.float64)
+    on_f = oc.run(SCALE_FREE[name](), base, start, 300).positions
+    on_scaled = oc.run(SCALE_FREE[name](), rescaled(base, s), start, 300).positions
+    np.testing.assert_allclose(on_scaled, on_f, rtol=1e-12, atol=1e-14)
+
+
+def test_adabound_keeps_adams_invariance_only_until_its_band_clips():
+    """AdaBound's unclipped rate scales with 1/(the gradient's scale), its band does not: the two
+    paths agree (up to eps) until the first step either run is clipped, and part after it."""
+    base = LANDSCAPES["ill_conditioned"]
+    start = np.array([base.start], dtype=np.float64)
+    opt = oc.adabound(0.05, final_lr=0.01, gamma=1e-3)
+    on_f, on_scaled = oc.run(opt, base, start, 2000), oc.run(opt, rescaled(base, 10.0), start, 2000)
+    clipped = ((on_f.lr_eff != on_f.lr_eff_raw) | (on_scaled.lr_eff != on_scaled.lr_eff_raw)).any(axis=(1, 2))
+    first = int(np.argmax(clipped))
+    assert clipped.any() and first > 0
+    gap = np.abs(on_f.positions - on_scaled.positions).max(axis=(1, 2))
+    assert gap[: first + 1].max() < 1e-7  # positions[first] is before the clipped step
+    assert gap[first + 1] > 1e-4 and gap.max() > 0.1
+
+
+def test_adam_differs_on_f_of_x_sy_only_by_what_eps_does():
+    """With eps > 0 the invariance holds up to eps: at s = 1e-3 the y-gradient is 1e-6 times the
+    sphere's, so eps = 1e-8 is no longer negligible next to sqrt(v); the gap shrinks with eps."""
+    base = LANDSCAPES["sphere"]
+    scaled = rescaled(base, 1e-3)
+    start = np.array([base.start], dtype=np.float64)
+    gaps = []
+    for eps in (1e-8, 1e-10, 1e-12):
+        on_f = oc.run(oc.adam(0.05, eps=eps), base, start, 300).positions[:, 0]
+        on_scaled = oc.run(oc.adam(0.05, eps=eps), scaled, start, 300).positions[:, 0]
+        gaps.append(np.abs(on_scaled - on_f).max())
+    assert gaps[0] > 1e-4 and gaps[1] < gaps[0] / 10 and gaps[2] < gaps[1] / 10
+
+
+def test_the_homogeneous_saddle_keeps_adams_escape():
+    """On the saddle x^2 - y^2 (also y_degree 2) Adam escapes along y on the same path for any s."""
+    base = LANDSCAPES["saddle"]
+    start = np.array([base.start], dtype=np.float64)
+    on_f = oc.run(oc.adam(0.02, eps=0.0), base, start, 200).positions[:, 0]
+    for s in (0.05, 20.0):
+        on_scaled = oc.run(oc.adam(0.02, eps=0.0), rescaled(base, s), start, 200).positions[:, 0]
+        np.testing.assert_allclose(on_scaled, on_f, rtol=1e-9, atol=1e-12)
+    assert abs(on_f[-1, 1]) > 1.0  # it did escape
 
 
 @pytest.mark.parametrize("s", [1e-2, 1e2])
@@ -431,6 +527,42 @@ def test_rescaling_y_is_a_change_of_the_y_learning_rate(key, s):
     path = _run(oc.sgd(lr), scaled, start_scaled) * [1.0, s]
     np.testing.assert_allclose(path[:, 0], _run(oc.sgd(lr), base, start)[:, 0], rtol=1e-9)
     np.testing.assert_allclose(path[:, 1], _run(oc.sgd(lr * s * s), base, start)[:, 1], rtol=1e-9)
+
+
+def _torch_rosenbrock_run(make, groups, start, steps):
+    """torch.optim on Rosenbrock (autograd) with x and y as two parameters, each in its own group."""
+    x = torch.tensor(start[0], dtype=torch.float64, requires_grad=True)
+    y = torch.tensor(start[1], dtype=torch.float64, requires_grad=True)
+    opt = make([{"params": [x], **groups[0]}, {"params": [y], **groups[1]}])
+    out = [(x.item(), y.item())]
+    for _ in range(steps):
+        opt.zero_grad()
+        ((1 - x) ** 2 + 100 * (y - x * x) ** 2).backward()
+        opt.step()
+        out.append((x.item(), y.item()))
+    return np.array(out)
+
+
+@pytest.mark.parametrize("s", [0.1, 10.0])
+def test_on_any_landscape_rescaling_y_multiplies_the_y_rate(s):
+    """The rescaling page's statement for landscapes without the invariance, against torch.optim
+    with per-parameter groups on (non-separable) Rosenbrock: mapped back (y -> s y), Adam's run on
+    f(x, s y) is torch's Adam on f with y's lr times s and eps divided by s; SGD's is torch's SGD
+    with y's lr times s^2."""
+    base = LANDSCAPES["rosenbrock"]
+    scaled = rescaled(base, s)
+    start = (-1.0, 0.5)
+    start_scaled = np.array([[start[0], start[1] / s]])
+    lr, eps = 1e-3, 1e-8
+    ours = oc.run(oc.adam(lr, eps=eps), scaled, start_scaled, 300).positions[:, 0] * [1.0, s]
+    ref = _torch_rosenbrock_run(torch.optim.Adam, [{"lr": lr, "eps": eps}, {"lr": lr * s, "eps": eps / s}],
+                                start, 300)
+    np.testing.assert_allclose(ours, ref, rtol=1e-10, atol=1e-12)
+
+    lr = 1e-4
+    ours = oc.run(oc.sgd(lr), scaled, start_scaled, 300).positions[:, 0] * [1.0, s]
+    ref = _torch_rosenbrock_run(torch.optim.SGD, [{"lr": lr}, {"lr": lr * s * s}], start, 300)
+    np.testing.assert_allclose(ours, ref, rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.parametrize("s", [1e-2, 1e2])
