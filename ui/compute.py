@@ -13,8 +13,8 @@ from viz import background
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def playground_trace(landscape_key, configs, start, steps, schedule, noise_std, seed):
-    return experiments.playground_trace(landscape_key, configs, start, steps, schedule, noise_std, seed)
+def playground_trace(landscape_key, configs, start, steps, schedule, noise_std, seed, y_scale=1.0):
+    return experiments.playground_trace(landscape_key, configs, start, steps, schedule, noise_std, seed, y_scale)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -23,8 +23,9 @@ def suggestions(landscape_key: str) -> dict:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def landscape_background(landscape_key: str, x_range: tuple, y_range: tuple) -> background.Background:
-    return background.render(landscapes.get(landscape_key), (x_range, y_range))
+def landscape_background(landscape_key: str, x_range: tuple, y_range: tuple,
+                         y_scale: float = 1.0) -> background.Background:
+    return background.render(experiments.landscape_of(landscape_key, y_scale), (x_range, y_range))
 
 
 @st.cache_data(max_entries=48, show_spinner=False)

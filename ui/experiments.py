@@ -20,10 +20,17 @@ def config(opt_key: str, values: Mapping[str, Any]) -> Config:
     return opt_key, tuple(sorted(values.items()))
 
 
+def landscape_of(landscape_key: str, y_scale: float = 1.0) -> landscapes.Landscape:
+    """The registered landscape, or f(x, s y) of it for ``y_scale`` s != 1."""
+    base = landscapes.get(landscape_key)
+    return base if y_scale == 1.0 else landscapes.rescaled(base, y_scale)
+
+
 def playground_trace(landscape_key: str, configs: Sequence[Config], start: tuple[float, float], steps: int,
-                     schedule: oc.Schedule, noise_std: float, seed: int) -> oc.Trace:
-    """One batched run: every configured optimizer from the same start, one row each."""
-    landscape = landscapes.get(landscape_key)
+                     schedule: oc.Schedule, noise_std: float, seed: int, y_scale: float = 1.0) -> oc.Trace:
+    """One batched run: every configured optimizer from the same start, one row each (on
+    f(x, y_scale y) for ``y_scale`` != 1)."""
+    landscape = landscape_of(landscape_key, y_scale)
     parts = [(oc.OPTIMIZERS[key].build(dict(values)), 1) for key, values in configs]
     x0 = np.tile(np.asarray(start, dtype=np.float64), (len(configs), 1))
     return oc.run(oc.stack(parts), landscape, x0, steps, schedule=schedule, noise_std=noise_std,

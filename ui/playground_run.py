@@ -90,14 +90,19 @@ def controls_and_run(view: str, extra_fields=(), extra_fresh=None, extra_sidebar
         st.error(f"These settings cannot run: {err}")
         st.stop()
     views = playground_views(trace, configs)
-    diverged = [v for v in views if v.diverged_at >= 0]
-    if diverged:
-        st.warning("Diverged (the path stops at its last finite point): "
-                   + ", ".join(f"{v.label} at step {v.diverged_at}" for v in diverged), icon=":material/warning:")
+    warn_diverged(views)
     x_range, y_range = trajectory.view_range(landscape.domain, views, start)
     bg = compute.landscape_background(landscape.key, x_range, y_range)
     return PlaygroundRun(landscape, chosen, hyper, configs, values, start, schedule, trace, views, bg,
                          x_range, y_range)
+
+
+def warn_diverged(views: list[RunView], where: str = "") -> None:
+    """Say which runs diverged and where (a path stops at its last finite point)."""
+    diverged = [v for v in views if v.diverged_at >= 0]
+    if diverged:
+        st.warning(f"Diverged{where} (the path stops at its last finite point): "
+                   + ", ".join(f"{v.label} at step {v.diverged_at}" for v in diverged), icon=":material/warning:")
 
 
 def bounded_gammas(run: PlaygroundRun) -> dict[str, tuple[float, float]]:

@@ -36,11 +36,12 @@ PRESETS: tuple[Preset, ...] = (
            {"ls": "beale", "opt": "sgd,momentum,nesterov", "x0": "1.5", "y0": "1.5", "T": "1000",
             "sgd.lr": "0.003", "momentum.lr": "0.003", "nesterov.lr": "0.003"}),
     Preset("rescaling", "Adam is invariant to diagonal rescaling",
-           "Rosenbrock with y squeezed tenfold makes the y-gradient 10x larger: SGD at a rate that "
-           "works on Rosenbrock now diverges, while Adam's steps keep their size, since it divides "
-           "by the gradient's own scale.",
-           "app_pages/playground.py",
-           {"ls": "rescaled_rosenbrock", "opt": "sgd,adam", "T": "2000", "sgd.lr": "0.001", "adam.lr": "0.1"}),
+           "Squeeze y tenfold on a quadratic and its y-gradient grows 100-fold: SGD at a rate that "
+           "worked now diverges and momentum zig-zags, while Adam takes exactly the same path, since "
+           "it divides by the gradient's own scale.",
+           "app_pages/rescaling.py",
+           {"ls": "ill_conditioned", "opt": "sgd,momentum,adam", "s": "10", "T": "300", "sgd.lr": "0.02",
+            "momentum.lr": "0.002", "adam.lr": "0.1"}),
     Preset("bias_correction", "What bias correction does",
            "Without bias correction Adam's first steps are about 3 times too large (and its moment "
            "estimates too small): watch the first few steps on the ill-conditioned quadratic.",

@@ -76,7 +76,8 @@ def render(landscape, domain=None, resolution: int = 360) -> Background:
                       (float(lo), float(hi)), bool(landscape.log_contours))
 
 
-def layout_image(bg: Background) -> dict:
+def layout_image(bg: Background, xref: str = "x", yref: str = "y") -> dict:
+    """The background as a layout image on the axes ``xref``/``yref`` (another subplot's: "x2", "y2")."""
     (x0, x1), (y0, y1) = bg.x_range, bg.y_range
-    return dict(source=bg.uri, xref="x", yref="y", x=x0, y=y1, sizex=x1 - x0, sizey=y1 - y0,
+    return dict(source=bg.uri, xref=xref, yref=yref, x=x0, y=y1, sizex=x1 - x0, sizey=y1 - y0,
                 sizing="stretch", layer="below", opacity=1.0)
