@@ -61,7 +61,7 @@ def test_rows_report_the_independent_runs():
     values = {"sgd": {"lr": 0.02}, "adam": {"lr": 0.1}}
     base, views, scaled_views = _views("ill_conditioned", 10.0, values)
     _, _, runs = _runs("ill_conditioned", 10.0, {"sgd": oc.sgd(0.02), "adam": oc.adam(0.1)})
-    rows = rescaling.rescaling_rows(views, scaled_views, 1e-6)
+    rows = rescaling.rescaling_rows(views, scaled_views, 1e-6, 1e-2)
     assert [r["optimizer"] for r in rows] == ["SGD", "Adam"]
 
     sgd_f, sgd_s = runs["sgd"]
@@ -78,6 +78,18 @@ def test_rows_report_the_independent_runs():
     assert rows[1]["largest distance between the paths"] == pytest.approx(gap, rel=1e-9)
     assert gap < 1e-8 and rows[1]["paths"] == "the same"
     assert rows[1]["on f(x, s·y)"] == f"final loss {adam_s.loss[-1, 0]:.3g}"
+
+
+def test_a_gap_from_eps_alone_is_close_and_without_eps_it_is_the_same():
+    """s = 1e-3 shrinks the sphere's y-gradient a millionfold, so eps = 1e-8 shows: Adam's paths part
+    by a few thousandths of the window (close); with eps = 0 they are the same again."""
+    for eps, verdict in ((1e-8, "close"), (0.0, "the same")):
+        base, views, scaled_views = _views("sphere", 1e-3, {"adam": {"lr": 0.05, "eps": eps}})
+        _, _, runs = _runs("sphere", 1e-3, {"adam": oc.adam(0.05, eps=eps)})
+        gap = np.hypot(*(runs["adam"][0].positions[:, 0] - runs["adam"][1].positions[:, 0]).T).max()
+        row, = rescaling.rescaling_rows(views, scaled_views, 4e-6, 4e-2)  # the sphere's window is 4 wide
+        assert row["paths"] == verdict and row["largest distance between the paths"] == pytest.approx(gap, rel=1e-9)
+        assert (1e-3 < gap < 1e-2) if eps else (gap < 1e-12)
 
 
 def test_figure_plots_both_runs_on_linked_panels_with_one_slider():
@@ -114,7 +126,8 @@ def test_figure_plots_both_runs_on_linked_panels_with_one_slider():
 def test_the_preset_page_shows_the_invariance_and_the_divergence():
     at = open_app(PAGE, PRESET)
     assert not at.error
-    assert any("multiplied by **100**" in m.value for m in at.success)
+    assert any("multiplied by **100**" in m.value and "stable learning rate is 0.01 times f's" in m.value
+               for m in at.success)
     _, _, runs = _runs(PRESET["ls"], 10.0, {"sgd": oc.sgd(float(PRESET["sgd.lr"]))})
     step = int(runs["sgd"][1].diverged_at[0])
     assert any(f"SGD at step {step}" in w.value and "f(x, 10·y)" in w.value for w in at.warning)

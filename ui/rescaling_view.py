@@ -15,6 +15,7 @@ from viz import rescaling, trajectory
 SCALE = "s"
 DEFAULT_SCALE = 10.0
 SAME_PATH = 1e-6  # paths this close (relative to the window) are the same path on any screen
+CLOSE_PATH = 1e-2  # within this share of the window they look alike; apart, they look different
 
 
 def scale_fields() -> list[params.Field]:
@@ -40,8 +41,8 @@ def what_rescaling_does(landscape, s: float) -> tuple[str, str]:
             f"point, the gradient of f with its y component multiplied by **{c:.4g}**: exactly the "
             "diagonal rescaling of the gradient that Adam is invariant to. From the same start, "
             "methods that divide by the gradient's own running scale (AdaGrad, RMSProp, Adam, AMSGrad, "
-            f"AdaMax) take the same path on both, up to ε; SGD and momentum feel a y-curvature {c:.4g}× "
-            "as large, so their stable learning rate shrinks by that factor; AdaBound keeps the path "
+            f"AdaMax) take the same path on both, up to ε; SGD and momentum feel {c:.4g} times f's "
+            f"y-curvature, so their largest stable learning rate is {1 / c:.4g} times f's; AdaBound keeps the path "
             "only until its band starts to clip, because a clipped rate no longer adapts to the scale.")
     return "info", (
         f"On **{landscape.name}** f(x, {s:g}·y) is not f with a rescaled gradient (its y-part is not a "
@@ -77,9 +78,10 @@ def rescaling_section(run: PlaygroundRun, s: float) -> None:
     st.plotly_chart(fig, key="rescaling", config={"displaylogo": False, "scrollZoom": True})
 
     span = max(x_range[1] - x_range[0], y_range[1] - y_range[0])
-    st.dataframe(rescaling.rescaling_rows(run.views, scaled_views, SAME_PATH * span), hide_index=True,
-                 column_config={"largest distance between the paths":
-                                st.column_config.NumberColumn(format="%.2e")})
-    st.caption(f"“The same” means the largest distance is below {SAME_PATH:g} of the window, far below a "
-               "pixel. Where s^k·|∇f| comes near ε (tiny s, or near the minimum), ε itself makes Adam's "
-               "two paths part a little: the invariance holds up to ε.")
+    st.dataframe(rescaling.rescaling_rows(run.views, scaled_views, SAME_PATH * span, CLOSE_PATH * span),
+                 hide_index=True, column_config={"largest distance between the paths":
+                                                 st.column_config.NumberColumn(format="%.2e")})
+    st.caption(f"“The same”: the largest distance is below {SAME_PATH:g} of the window, far below a pixel. "
+               f"“Close”: below {CLOSE_PATH:.0%} of it. Where the rescaled gradient comes near ε (a tiny s, "
+               "or near the minimum), ε itself makes the two paths of Adam and its kin part a little: the "
+               "invariance holds up to ε.")

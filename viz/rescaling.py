@@ -65,14 +65,18 @@ def _outcome(v: RunView) -> str:
     return f"final loss {float(v.loss[v.last_valid]):.3g}"
 
 
-def rescaling_rows(views: Sequence[RunView], scaled_views: Sequence[RunView], same_within: float) -> list[dict]:
+def rescaling_rows(views: Sequence[RunView], scaled_views: Sequence[RunView], same_within: float,
+                   close_within: float) -> list[dict]:
     """One row per optimizer: how its runs on f and on f(x, s y) ended, the largest distance between
-    its two paths, and whether that is within ``same_within`` (the same path, to plotting accuracy)."""
+    its two paths, and whether they are the same (within ``same_within``), close (within
+    ``close_within``) or different. Paths of which only one diverged are different."""
     rows = []
     for v, w in zip(views, scaled_views):
         gap = path_gap(v, w)
-        same = gap <= same_within and (v.diverged_at < 0) == (w.diverged_at < 0)
+        if (v.diverged_at < 0) != (w.diverged_at < 0) or gap > close_within:
+            verdict = "different"
+        else:
+            verdict = "the same" if gap <= same_within else "close"
         rows.append({"optimizer": v.label, "on f": _outcome(v), "on f(x, s·y)": _outcome(w),
-                     "largest distance between the paths": gap,
-                     "paths": "the same" if same else "different"})
+                     "largest distance between the paths": gap, "paths": verdict})
     return rows
