@@ -6,12 +6,9 @@ from __future__ import annotations
 import streamlit as st
 
 import optim_core as oc
-from ui import panels, state, sweeps
-from ui.lab_state import (DAMPENING_LABELS, PAGE, all_at_floor, color_span, fields, heat_map_figure,
-                          line_view_figure, measure, on_problem_change, picked_cell, restore, run_sweep,
-                          shared_values, suggested)
-
-PLAYGROUND = "app_pages/playground.py"
+from ui import state, sweeps
+from ui.lab_state import PAGE, color_span, fields, line_view_figure, measure, restore, run_sweep, shared_values
+from ui.lab_view import heat_map, sidebar
 
 st.title("final_lr lab")
 st.caption("How should AdaBound's `final_lr` and `γ` be chosen? Each colour below is a measurement: "
@@ -20,37 +17,7 @@ st.caption("How should AdaBound's `final_lr` and `γ` be chosen? Each colour bel
 
 all_fields = fields()
 notes = restore(all_fields)
-problems = sweeps.lab_problems()
-
-with st.sidebar:
-    st.header("Problem")
-    problem_key = st.selectbox("problem", list(problems), key="ls", format_func=problems.get,
-                               on_change=on_problem_change,
-                               help="2-D landscapes with a known minimum, or an online problem")
-    if sweeps.is_online(problem_key):
-        st.number_input("period C", min_value=3, max_value=sweeps.MAX_PERIOD, step=1, key="C",
-                        on_change=on_problem_change)
-    opt_key = st.radio("method", list(sweeps.BOUNDED), key="opt", horizontal=True,
-                       format_func=lambda k: oc.OPTIMIZERS[k].label)
-    c1, c2 = st.columns(2)
-    c1.number_input("random starts", min_value=0, max_value=sweeps.MAX_STARTS, step=1, key="S",
-                    help="besides the problem's default start; drawn uniformly in its domain")
-    c2.number_input("seed", min_value=0, max_value=2**31 - 1, step=1, key="seed")
-    st.number_input("horizon T (steps)", min_value=1, max_value=sweeps.MAX_HORIZON, step=100, key="T")
-    hyper = panels.hyper_panel(opt_key, suggested(problem_key, int(st.session_state["C"]))[opt_key],
-                               expanded=True, skip=("final_lr",))
-    st.caption("`final_lr` is swept; `γ` is held at this value in sweep 2 and the line view, `lr` in "
-               "sweep 1 and the line view.")
-    st.header("Grids (log spaced)")
-    for prefix, param, label, _, _, _, most in sweeps.GRIDS:
-        least, largest = sweeps.grid_range(param)
-        st.markdown(f"**{label}**")
-        c1, c2, c3 = st.columns([5, 5, 4])
-        c1.number_input("from", least, largest, key=f"{prefix}_lo", format="%g", step=None)
-        c2.number_input("to", least, largest, key=f"{prefix}_hi", format="%g", step=None)
-        c3.number_input("values", 2, most, key=f"{prefix}_n", step=1)
-    st.radio("SGD(M) dampening in the line view", list(DAMPENING_LABELS), key="damp",
-             format_func=DAMPENING_LABELS.get)
+hyper = sidebar()
 
 values = {f.key: st.session_state.get(f.key) for f in all_fields}
 state.remember(PAGE, all_fields, shared_values(values))
@@ -71,35 +38,6 @@ else:
         f"[final_lr (1 − 1/(γT + 1)), …]: runs survive past the line until even that floor is unstable "
         f"(dotted).")
 
-
-def heat_map(sweep: sweeps.Sweep, stats, key: str, y_param: str, y_name: str, y_title: str) -> None:
-    """One swept grid: the heat map (or why it was not run), and the link of a clicked cell."""
-    if isinstance(stats, str):
-        st.error(stats)
-        return
-    fig = heat_map_figure(setup, sweep, stats, limit, span, y_param=y_param, y_name=y_name, y_title=y_title)
-    event = st.plotly_chart(fig, key=key, on_select="rerun", selection_mode="points",
-                            config={"displaylogo": False})
-    if all_at_floor(stats):
-        st.caption("Every setting's median start reached the optimum (a gap at the floor, 10⁻¹⁶): "
-                   "the map has one colour.")
-    cell = picked_cell(event, sweep)
-    if cell is None:
-        st.caption("Click a cell to open its setting on the playground.")
-        return
-    chosen = sweep.groups[0].cell_values(cell)
-    median = stats.median[cell]
-    shown = f"median gap {median:.3g}" if median < float("inf") else "diverged (median start)"
-    text = f"Selected: final_lr = {chosen['final_lr']:g}, {y_name} = {chosen[y_param]:g}: {shown}."
-    query = sweeps.playground_query(setup, chosen)
-    if query is None:
-        st.markdown(text + " The playground draws 2-D landscapes only.")
-        return
-    st.markdown(text)
-    st.page_link(PLAYGROUND, label=f"Open on the playground: {label}, SGD(M) at lr = final_lr and {reference}",
-                 icon=":material/open_in_new:", query_params=query)
-
-
 maps = {"final_lr_gamma": setup.final_lr_gamma(), "final_lr_lr": setup.final_lr_lr()}
 measured = {"final_lr_gamma": measure(maps["final_lr_gamma"], "Sweep 1 (final_lr × γ)"),
             "final_lr_lr": measure(maps["final_lr_lr"], "Sweep 2 (final_lr × lr)")}
@@ -109,12 +47,14 @@ st.subheader(f"1 · final_lr × γ, at lr = {hyper['lr']:g}")
 st.caption("Small γ: the band stays wide and the run is Adam-like to the end; large γ: the band closes "
            "early and the run is SGD at final_lr for most of it. At t = 1/γ the band is [final_lr/2, "
            "2 final_lr]. Grey cells with ✕: more than half the starts diverged.")
-heat_map(maps["final_lr_gamma"], measured["final_lr_gamma"], "final_lr_gamma", "gamma", "γ", "γ")
+heat_map(setup, maps["final_lr_gamma"], measured["final_lr_gamma"], limit, span, key="final_lr_gamma",
+         y_param="gamma", y_name="γ", y_title="γ")
 
 st.subheader(f"2 · final_lr × base lr, at γ = {hyper['gamma']:g}")
 st.caption("The base lr drives the early, Adam-like phase; final_lr the late, SGD-like one. Both maps "
            "share one colour scale.")
-heat_map(maps["final_lr_lr"], measured["final_lr_lr"], "final_lr_lr", "lr", "lr", "base lr η")
+heat_map(setup, maps["final_lr_lr"], measured["final_lr_lr"], limit, span, key="final_lr_lr",
+         y_param="lr", y_name="lr", y_title="base lr η")
 
 st.subheader(f"3 · {label}, SGD(M) at lr = final_lr, and {reference}")
 line = setup.line()
