@@ -444,6 +444,18 @@ def test_adam_path_on_f_of_x_sy_is_its_path_on_f_while_sgds_changes(key, s):
         assert s > 1  # the y-curvature grew by s**2 past 2 / lr
 
 
+@settings(max_examples=40, deadline=None)
+@given(log_s=st.floats(-3.0, 3.0), key=st.sampled_from(HOMOGENEOUS))
+def test_adam_keeps_its_path_for_any_s_in_the_range(log_s, key):
+    """The same, for s drawn anywhere in [1e-3, 1e3] and on each homogeneous base (the saddle too)."""
+    s = 10.0**log_s
+    base = LANDSCAPES[key]
+    start = np.array([base.start], dtype=np.float64)
+    on_f = oc.run(oc.adam(0.05, eps=0.0), base, start, 200).positions
+    on_scaled = oc.run(oc.adam(0.05, eps=0.0), rescaled(base, s), start, 200).positions
+    np.testing.assert_allclose(on_scaled, on_f, rtol=1e-9, atol=1e-12)
+
+
 SCALE_FREE = {  # every method that divides by a running scale of the gradient, eps = 0
     "adagrad": lambda: oc.adagrad(0.5, eps=0.0),
     "rmsprop": lambda: oc.rmsprop(0.01, eps=0.0),
