@@ -3,7 +3,8 @@
     python -m bench.playground [--quick]
 
 Measured here, in one process: a default playground run through AppTest (first run, then a rerun
-after a control change that needs a new computation, then a rerun that hits the cache), the pure
+after a control change that needs a new computation, then a rerun that hits the cache), the same
+for the rescaling page (two runs and two backgrounds per view, after a change of s), the pure
 parts alone (the batched run, the figures), and the JSON payload of each chart, for the default
 4 optimizers x 500 steps and for 4 optimizers x 1,000 steps. Figures are printed, never asserted.
 """
@@ -80,20 +81,41 @@ def apptest_rerun(repeats: int) -> dict:
             "rerun, nothing changed": min(cached), "all charts payload MB": payload}
 
 
+def apptest_rescaling(repeats: int) -> dict:
+    """The rescaling page with the playground's default settings: a rerun after a change of s needs
+    the run on f(x, s y) and its background anew (the run on f comes from the cache)."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.switch_page("app_pages/rescaling.py")
+    at.run()
+    changes = []
+    for i in range(repeats):
+        at.number_input(key="s").set_value(3.0 + i)
+        t0 = time.perf_counter()
+        at.run()
+        changes.append(time.perf_counter() - t0)
+    payload = sum(len(c.proto.spec) for c in at.get("plotly_chart")) / 1e6
+    return {"rescaling page: rerun after s changed": min(changes), "rescaling chart payload MB": payload}
+
+
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats (a smoke test)")
     args = parser.parse_args(argv)
     repeats = 1 if args.quick else 5
     results = {"apptest": apptest_rerun(repeats)}
+    results["apptest"].update(apptest_rescaling(repeats))
+    results["apptest"]["ratio: rescaling / playground rerun"] = (
+        results["apptest"]["rescaling page: rerun after s changed"] / results["apptest"]["rerun after a change"])
     for steps in ((500,) if args.quick else (500, 1000)):
         results[f"4 optimizers x {steps} steps"] = pure_parts(steps, repeats)
     print(f"playground benchmark (best of {repeats}; numpy {np.__version__})")
     for section, rows in results.items():
         print(f"\n{section}")
         for name, value in rows.items():
-            unit = "" if "MB" in name else " s"
-            print(f"  {name:<36} {value:8.3f}{unit}")
+            unit = "" if ("MB" in name or "ratio" in name) else " s"
+            print(f"  {name:<40} {value:8.3f}{unit}")
     print("\ncommand: python -m bench.playground")
     return results
 
