@@ -30,32 +30,35 @@ def scale_sidebar() -> None:
                     help=f"the right panel runs on f(x, s·y); any s in [{lo:g}, {hi:g}]")
 
 
-def what_rescaling_does(landscape, s: float) -> tuple[str, str]:
-    """(level, text): whether f(x, s y) is a rescaling of f's gradient on this landscape."""
+def what_rescaling_does(landscape, s: float) -> tuple[str, str, str]:
+    """(level, headline, details): whether f(x, s y) is a rescaling of f's gradient on this
+    landscape, and what each kind of optimizer is expected to do there."""
     if s == 1.0:
-        return "info", "With s = 1 both panels show the same function; pick another s in the sidebar."
+        return "info", "With s = 1 both panels show the same function; pick another s in the sidebar.", ""
     c = landscapes.gradient_rescaling(landscape, s)
     if c is not None:
         return "success", (
-            f"On **{landscape.name}** the y-part of f is a power of y, so f(x, {s:g}·y) has, at every "
-            f"point, the gradient of f with its y component multiplied by **{c:.4g}**: exactly the "
-            "diagonal rescaling of the gradient that Adam is invariant to. From the same start, "
-            "methods that divide by the gradient's own running scale (AdaGrad, RMSProp, Adam, AMSGrad, "
-            f"AdaMax) take the same path on both, up to ε; SGD and momentum feel {c:.4g} times f's "
-            f"y-curvature, so their largest stable learning rate is {1 / c:.4g} times f's; AdaBound keeps the path "
-            "only until its band starts to clip, because a clipped rate no longer adapts to the scale.")
+            f"On **{landscape.name}**, f(x, {s:g}·y) has at every point the gradient of f with its y "
+            f"component multiplied by **{c:.4g}**: exactly the rescaling of the gradient Adam is "
+            "invariant to."), (
+            f"Here the y-part of f is a power of y. From the same start, the methods that divide by the "
+            "gradient's own running scale (AdaGrad, RMSProp, Adam, AMSGrad, AdaMax) take the same path "
+            f"on both, up to ε. SGD and momentum feel {c:.4g} times f's y-curvature, so their largest "
+            f"stable learning rate is {1 / c:.4g} times f's. AdaBound keeps the path only until its band "
+            "starts to clip, because a clipped rate no longer adapts to the gradient's scale.")
     return "info", (
-        f"On **{landscape.name}** f(x, {s:g}·y) is not f with a rescaled gradient (its y-part is not a "
-        "power of y), so no optimizer is expected to keep its path here. What does hold exactly: "
-        f"mapped back to f's coordinates (y → {s:g}·y), Adam's run on the right is its run on f with "
-        f"the y learning rate multiplied by {s:g}, SGD's with it multiplied by {s * s:.4g}. The sphere, "
-        "the ill-conditioned quadratic and the saddle show the invariance itself.")
+        f"On **{landscape.name}**, f(x, {s:g}·y) is a different function, not f with a rescaled "
+        "gradient, so no optimizer is expected to keep its path here."), (
+        "Here the y-part of f is not a power of y. What does hold exactly: mapped back to f's "
+        f"coordinates (y → {s:g}·y), Adam's run on the right is its run on f with the y learning rate "
+        f"multiplied by {s:g}, SGD's with it multiplied by {s * s:.4g}. The sphere, the ill-conditioned "
+        "quadratic and the saddle show the invariance itself.")
 
 
 def rescaling_section(run: PlaygroundRun, s: float) -> None:
     landscape = run.landscape
-    level, text = what_rescaling_does(landscape, s)
-    getattr(st, level)(text)
+    level, headline, details = what_rescaling_does(landscape, s)
+    getattr(st, level)(headline)
     if float(run.values["noise"]) > 0:
         st.caption("Gradient noise is added after the rescaling and is not rescaled itself, so with "
                    "noise the two runs part even where the invariance holds.")
@@ -81,6 +84,8 @@ def rescaling_section(run: PlaygroundRun, s: float) -> None:
     st.dataframe(rescaling.rescaling_rows(run.views, scaled_views, SAME_PATH * span, CLOSE_PATH * span),
                  hide_index=True, column_config={"largest distance between the paths":
                                                  st.column_config.NumberColumn(format="%.2e")})
+    if details:
+        st.markdown(details)
     st.caption(f"“The same”: the largest distance is below {SAME_PATH:g} of the window, far below a pixel. "
                f"“Close”: below {CLOSE_PATH:.0%} of it. Where the rescaled gradient comes near ε (a tiny s, "
                "or near the minimum), ε itself makes the two paths of Adam and its kin part a little: the "
