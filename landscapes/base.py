@@ -133,7 +133,7 @@ def rescaled(base: Landscape, s: float) -> Landscape:
        the quadratics), ``f(x, s y)`` is exactly such a rescaling: its gradient at every point is
        the base's times ``diag(1, s**k)`` (:func:`gradient_rescaling`), so Adam's path on it, from
        the same start and in the same coordinates, is its path on the base (up to eps), while
-       SGD's stable learning rate shrinks by ``s**k``. For any other base the change of variables
+       SGD's stable learning rate is divided by ``s**k``. For any other base the change of variables
        is not a gradient rescaling: mapped back (``y -> s y``), a run on ``rescaled(base, s)`` is
        exactly a run on ``base`` with the y learning rate multiplied by ``s`` for Adam (eps divided
        by ``s``) and by ``s**2`` for SGD.
