@@ -13,11 +13,11 @@ def _current_step(tab) -> str:
     return tab.locator("[data-testid='stPlotlyChart'] .slider-container text.slider-label").first.text_content()
 
 
-def _point_of(chart, trace_name_fragment: str) -> list:
+def _point_of(chart, name: str) -> list:
     """The current point of every marker trace with this name, as Plotly holds it (data space)."""
     return chart.locator(".js-plotly-plot").first.evaluate(
         """(gd, name) => gd._fullData.filter(t => t.mode === 'markers' && t.name === name)
-                         .map(t => [t.x[0], t.y[0]])""", trace_name_fragment)
+                         .map(t => [t.x[0], t.y[0]])""", name)
 
 
 def test_the_preset_shows_both_panels_and_one_slider_moves_both(page):
