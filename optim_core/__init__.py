@@ -1,6 +1,7 @@
 """optim_core: exact, batched, pure-numpy optimizers and the run driver (no Streamlit, no Plotly)."""
 
 from .analysis import signal_to_noise
+from .bounds import lower_bound, upper_bound
 from .base import Optimizer, Update, bias_correction, update_moment, update_moment_sq
 from .driver import DEFAULT_BOX, MAX_STEPS, Problem, Trace, run, stack
 from .optimizers import (
@@ -10,11 +11,9 @@ from .optimizers import (
     adamax,
     amsbound,
     amsgrad,
-    lower_bound,
     max_stable_final_lr,
     rmsprop,
     sgd,
-    upper_bound,
 )
 from .schedules import CONSTANT, KINDS as SCHEDULE_KINDS, Schedule
 from .registry import OPTIMIZERS, HyperParam, OptimizerSpec, build_paper_theory, paper_theory_kwargs

@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .bounds import lower_bound, upper_bound
 from .base import (
     Array,
     Optimizer,
@@ -323,20 +324,6 @@ def adamax(lr: float = 2e-3, *, betas: tuple[float, float] = (0.9, 0.999), eps: 
 
 
 # ----------------------------------------------------------------------------- AdaBound, AMSBound
-
-
-def lower_bound(final_lr, gamma, t):
-    r""":math:`\eta_l(t) = \eta^\ast (1 - 1 / (\gamma t + 1))`, rising from 0 towards ``final_lr``."""
-    return final_lr * (1.0 - 1.0 / (gamma * t + 1.0))
-
-
-def upper_bound(final_lr, gamma, t):
-    r""":math:`\eta_u(t) = \eta^\ast (1 + 1 / (\gamma t))`, falling from infinity towards ``final_lr``.
-
-    With ``gamma = 0`` the upper bound is infinite at every step.
-    """
-    with np.errstate(divide="ignore"):
-        return final_lr * (1.0 + 1.0 / (gamma * np.asarray(t, dtype=np.float64)))
 
 
 def max_stable_final_lr(curvature, beta1):

@@ -15,6 +15,7 @@ import math
 from typing import Callable
 
 from . import optimizers as opt
+from .bounds import lower_bound, upper_bound
 from .optimizers import _TINY
 
 Stepper = Callable[[float, int, float], tuple]  # (g, t, lr_scale) -> (delta, lr_eff, raw, low, high)
@@ -82,8 +83,8 @@ def _adabound(lr, betas, final_lr, gamma, eps, weight_decay=0.0, amsbound=False,
             step_size = step_size * math.sqrt(1.0 - beta2**t) / (1.0 - beta1**t)
         raw = step_size / (max(denom, _TINY) if guard else denom)
         final_lr_t = final_lr * scale
-        low = final_lr_t * (1.0 - 1.0 / (gamma * t + 1.0))
-        high = final_lr_t * (1.0 + 1.0 / (gamma * t)) if gamma > 0 else math.inf
+        low = lower_bound(final_lr_t, gamma, t)
+        high = upper_bound(final_lr_t, gamma, t)
         rate = min(max(raw, low), high)
         return -rate * m, rate, raw, low, high
 

@@ -20,6 +20,8 @@ import math
 import torch
 from torch.optim import Optimizer
 
+from .bounds import lower_bound, upper_bound
+
 
 class AdaBound(Optimizer):
     """AdaBound (``amsbound=False``) or AMSBound (``amsbound=True``).
@@ -102,8 +104,8 @@ class AdaBound(Optimizer):
                     denom = exp_avg_sq.sqrt().add_(group["eps"])
 
                 step_size = group["lr"] * math.sqrt(1 - beta2**t) / (1 - beta1**t)
-                lower = final_lr * (1 - 1 / (group["gamma"] * t + 1))
-                upper = final_lr * (1 + 1 / (group["gamma"] * t)) if group["gamma"] > 0 else math.inf
+                lower = lower_bound(final_lr, group["gamma"], t)
+                upper = upper_bound(final_lr, group["gamma"], t)
                 lr_eff = torch.full_like(denom, step_size).div_(denom).clamp_(lower, upper)
                 p.sub_(lr_eff * exp_avg)
 
