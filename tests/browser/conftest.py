@@ -7,6 +7,7 @@ where they fail: the browser layer must run there.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -42,12 +43,13 @@ def _executable() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-@pytest.fixture(scope="session")
-def server():
-    """The app served headless on 127.0.0.1; yields its base URL; ended by its own pid."""
-    port = _free_port()
+@contextlib.contextmanager
+def app_server(port: int | None = None, log_name: str = "server"):
+    """A fresh ``streamlit run`` of the app on 127.0.0.1; yields ``(base URL, process)``; ended by
+    its own pid."""
+    port = port or _free_port()
     SHOTS.mkdir(exist_ok=True)
-    log = open(SHOTS / "server.log", "w")
+    log = open(SHOTS / f"{log_name}.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
          "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
@@ -55,16 +57,8 @@ def server():
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.time() + 90
-        while time.time() < deadline:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            pytest.fail("the app server did not become healthy within 90 s")
-        yield url
+        wait_healthy(url)
+        yield url, proc
     finally:
         proc.terminate()
         try:
@@ -72,6 +66,24 @@ def server():
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+def wait_healthy(url: str, timeout: float = 90) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                return
+        except OSError:
+            time.sleep(0.3)
+    pytest.fail(f"the app server did not become healthy within {timeout:g} s")
+
+
+@pytest.fixture(scope="session")
+def server():
+    """The app served headless on 127.0.0.1 for the whole session; yields its base URL."""
+    with app_server() as (url, _):
+        yield url
 
 
 @pytest.fixture(scope="session")
