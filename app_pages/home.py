@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui.presets import PRESETS
+from ui.presets import gallery
 
 st.title("Optimizer Lab")
 st.markdown(
@@ -13,9 +13,4 @@ st.markdown(
     "torch.optim in float64, and every view is a link you can share.")
 
 st.subheader("Start from a preset")
-cols = st.columns(3)
-for i, preset in enumerate(PRESETS):
-    with cols[i % 3].container(border=True):
-        st.markdown(f"**{preset.title}**")
-        st.caption(preset.blurb)
-        st.page_link(preset.page, label="Open", icon=":material/play_arrow:", query_params=preset.query)
+gallery()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.playground_run import controls_and_run
-from ui.rescaling_view import SCALE, rescaling_section, scale_fields, scale_sidebar
+from ui.playground_view import controls_and_run
+from ui.rescaling_state import SCALE, scale_fields, sidebar
+from ui.rescaling_view import rescaling_section
 
 st.title("Rescaling y")
 st.markdown(
@@ -15,5 +16,5 @@ st.markdown(
     "the landscape f (left) and on f(x, s·y) (right), which squeezes y by s. The settings are the "
     "playground's (same sidebar, same link), plus s.")
 
-run = controls_and_run("rescaling", extra_fields=scale_fields(), extra_sidebar=scale_sidebar)
+run = controls_and_run("rescaling", extra_fields=scale_fields(), extra_sidebar=sidebar)
 rescaling_section(run, float(run.values[SCALE]))

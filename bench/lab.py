@@ -26,7 +26,8 @@ import numpy as np
 
 import landscapes
 import optim_core as oc
-from ui import sweeps, tuning
+from runs import lab as sweeps
+from runs import tuning
 
 FULL = dict(overrides={}, repeats=3, cells=40, runs=32)
 QUICK = dict(overrides={"fl_n": 8, "g_n": 4, "lr_n": 4, "S": 3, "T": 100}, repeats=1, cells=4, runs=4)

@@ -20,7 +20,9 @@ import numpy as np
 
 import landscapes
 import optim_core as oc
-from ui import experiments, tuning
+from runs import playground as experiments
+from runs import tuning
+from viz.runs import registry_views
 from viz import background, curves, trajectory
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -42,7 +44,7 @@ def pure_parts(steps: int, repeats: int) -> dict:
     configs = tuple(experiments.config(k, {**oc.OPTIMIZERS[k].defaults(), **suggested[k]}) for k in keys)
     run = lambda: experiments.playground_trace(ls.key, configs, ls.start, steps, oc.CONSTANT, 0.0, 0)  # noqa: E731
     trace = run()
-    views = experiments.playground_views(trace, configs)
+    views = registry_views(trace, [key for key, _ in configs])
     x_range, y_range = trajectory.view_range(ls.domain, views, ls.start)
     bg = background.render(ls, (x_range, y_range))
     figs = {"contour": lambda: trajectory.contour_figure(ls, views, ls.start, bg),

@@ -116,6 +116,37 @@ class Landscape:
     def gradient(self, x: Array, t: int) -> Array:
         return self.grad(x)
 
+    def nearest_minimum(self, point) -> Array | None:
+        """The global minimiser nearest to ``point`` ``(2,)``, or None when f has none listed."""
+        if not self.minima:
+            return None
+        minima = np.asarray(self.minima, dtype=np.float64)
+        return minima[np.argmin(((minima - np.asarray(point, dtype=np.float64)) ** 2).sum(axis=1))]
+
+    # --- the problem protocol that sweeps use (OnlineProblem has the same four)
+
+    def start_point(self) -> Array:
+        """``(2,)``: where a run starts by default."""
+        return np.asarray(self.start, dtype=np.float64)
+
+    def intervals(self) -> list[Interval]:
+        """Per coordinate, the interval random starts are drawn from: the plot domain."""
+        return list(self.domain)
+
+    def gap(self, points) -> Array:
+        """``(B, 2) -> (B,)``: f(x) - f*, the loss gap (needs a known ``min_value``)."""
+        if self.min_value is None:
+            raise ValueError(f"{self.key}: no minimum value, so no loss gap")
+        return self.f(points) - self.min_value
+
+    def curvature_at_minimum(self) -> tuple[float, Point] | None:
+        """``(L, minimum)``: the largest Hessian eigenvalue at the minimum nearest the default
+        start; None where there is no minimum or it has no Hessian (a cone)."""
+        if not self.minima or not self.smooth_minima:
+            return None
+        nearest = self.nearest_minimum(self.start)
+        return float(max_curvature(self, nearest)), (float(nearest[0]), float(nearest[1]))
+
 
 # ----------------------------------------------------------------------------- rescaling
 

@@ -18,6 +18,8 @@ from __future__ import annotations
 import math
 import numbers
 from dataclasses import dataclass
+from functools import partial
+from typing import Callable
 
 import numpy as np
 
@@ -47,6 +49,15 @@ class OnlineProblem:
     default_beta2: float
     slopes: tuple[float, ...]
     ramp: bool
+    # What a page says and starts from; the problem's own knowledge, so no caller switches on its key.
+    label: str = ""  # the source, for a selector
+    why_adam_fails: str = ""  # the mechanism, in plain words (markdown)
+    condition_latex: str = ""  # the paper's condition on (C, beta2) for Adam to fail, beta1 = 0
+    condition_text: str = ""  # where it holds for this C, in words
+    beta2_condition: Callable[[float], bool] | None = None
+    reproduction_x0: float = 0.0  # the reproduction's start, horizon and AdaBound gamma
+    reproduction_steps: int = 3000
+    reproduction_gamma: float = 1e-3
 
     @property
     def period(self) -> int:
@@ -83,6 +94,41 @@ class OnlineProblem:
     def project(self, x: Array) -> Array:
         lo, hi = self.feasible
         return np.clip(x, lo, hi)
+
+    # --- the same for one float (the float runner's hot loop: no numpy per step)
+
+    def gradient_at(self, x: float, t: int) -> float:
+        """:math:`f_t'(x)` for a float ``x`` and ``t >= 1``, as :meth:`gradient` computes it."""
+        a = self.slopes[(t - 1) % len(self.slopes)]
+        return a if not self.ramp or 0.0 <= x <= 1.0 else 0.0
+
+    def project_at(self, x: float) -> float:
+        lo, hi = self.feasible
+        return lo if x < lo else (hi if x > hi else x)
+
+    # --- the problem protocol that sweeps use (Landscape has the same four)
+
+    def start_point(self) -> Array:
+        """``(1,)``: the feasible end farthest from the optimum (a sweep's default start)."""
+        lo, hi = self.feasible
+        return np.array([hi if abs(hi - self.optimum) >= abs(lo - self.optimum) else lo])
+
+    def intervals(self) -> list[tuple[float, float]]:
+        return [self.feasible]
+
+    def gap(self, points) -> Array:
+        """``(B, 1) -> (B,)``: the gap of the average function over one period,
+        :math:`\\bar f(x) - \\min \\bar f`, the per-step regret that point would go on to pay."""
+        P = self.period
+        return (self.f_sum(np.asarray(points, dtype=np.float64)[:, 0], P) - self.min_sum(P)) / P
+
+    def curvature_at_minimum(self) -> None:
+        """The losses are linear: no curvature, no stability limit."""
+        return None
+
+    def condition_holds(self, beta1: float, beta2: float) -> bool:
+        """Whether (beta1, beta2) is the paper's setting under which Adam provably fails."""
+        return beta1 == 0.0 and bool(self.beta2_condition(beta2))
 
     # --- sums over t, in closed form
 
@@ -169,6 +215,40 @@ def reddi_beta2(C: int) -> float:
     return 1.0 / (1.0 + C * C)
 
 
+def _is_reddi_beta2(C: int, beta2: float) -> bool:
+    """Reddi et al.'s Theorem 1 takes exactly beta2 = 1/(1 + C^2): compared to 5 significant
+    digits, the precision of a link."""
+    return math.isclose(beta2, reddi_beta2(C), rel_tol=1e-5)
+
+
+_WHY_ADABOUND = (
+    "In every period the gradient is −1 once, then +2, then 0 for the other C − 2 steps (for "
+    "x in [0, 1]; outside, every f_t is flat). The slopes add up to +1, so the sum of the "
+    "f_t grows with x and every x < 0 is optimal: the right way is **down**, and only the "
+    "large +2 points that way. Adam divides each gradient by √v, a running average of the "
+    "squared gradients that forgets a fraction 1 − β₂ of itself at every step. With a small "
+    "β₂, v is made mostly of the gradient that has just arrived: the +2 is divided by about "
+    "2, so its step down is about η, while the −1 comes after C − 2 quiet steps in which v "
+    "has decayed, so it is divided by about 1 and its step up is also about η. **The rare "
+    "correct large gradient is scaled down more than the wrong small one**: the steps nearly "
+    "cancel, what is left points up, and Adam drifts towards x = 1. SGD moves 2η down and η "
+    "up in every period and reaches x < 0. AMSGrad keeps the largest v it has ever seen, so "
+    "the wrong step stays small. AdaBound clips its rate into a band that closes on final_lr, "
+    "so it ends as SGD.")
+
+_WHY_REDDI = (
+    "In every period the gradient is C once and −1 twice. The slopes add up to C − 2 > 0, so "
+    "the optimum is x = −1: the right way is **down**, and only the rare large gradient C "
+    "points that way. Adam divides each gradient by √v, a running average of the squared "
+    "gradients that forgets a fraction 1 − β₂ of itself at every step. With β₂ = 1/(1 + C²), v "
+    "jumps to about C² when the C arrives, so **the large correct gradient is scaled down to "
+    "a step of about η**, while the two small wrong ones, divided by a v that has fallen back "
+    "towards 1, move it up by nearly η each: one step down against two up, and Adam ends at "
+    "x = +1, the worst point. SGD moves Cη down and 2η up and goes to −1. AMSGrad keeps the "
+    "largest v, so the small gradients get small steps too. AdaBound follows Adam at first; "
+    "once its lower bound has risen it is SGD at final_lr and goes to −1.")
+
+
 def adabound_example(C: int = 3) -> OnlineProblem:
     r"""The AdaBound paper's Section 3 example (Luo et al. 2019), period ``C >= 3``.
 
@@ -207,6 +287,14 @@ def adabound_example(C: int = 3) -> OnlineProblem:
         default_beta2=math.floor(100.0 * adabound_max_beta2(C)) / 100.0,
         slopes=slopes,
         ramp=True,
+        label="AdaBound paper, Section 3",
+        why_adam_fails=_WHY_ADABOUND,
+        condition_latex=r"5\,\beta_2^{C-2} \le \frac{1-\beta_2}{4-\beta_2}",
+        condition_text=f"holds for β₂ ≤ {adabound_max_beta2(C):.4f} when C = {C}",
+        beta2_condition=partial(adabound_condition, C),
+        reproduction_x0=0.5,
+        reproduction_steps=3000,
+        reproduction_gamma=0.01,  # the band closes within the run: [final_lr/2, 2 final_lr] at t = 100
     )
 
 
@@ -234,6 +322,14 @@ def reddi_example(C: int = 3) -> OnlineProblem:
         default_beta2=reddi_beta2(C),
         slopes=(float(C), -1.0, -1.0),
         ramp=False,
+        label="Reddi, Kale & Kumar (2018)",
+        why_adam_fails=_WHY_REDDI,
+        condition_latex=r"\beta_2 = \frac{1}{1 + C^2}",
+        condition_text=f"β₂ = {reddi_beta2(C):.4g} for C = {C}",
+        beta2_condition=partial(_is_reddi_beta2, C),
+        reproduction_x0=0.0,
+        reproduction_steps=6000,
+        reproduction_gamma=1e-3,
     )
 
 

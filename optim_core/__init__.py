@@ -1,6 +1,6 @@
 """optim_core: exact, batched, pure-numpy optimizers and the run driver (no Streamlit, no Plotly)."""
 
-from .analysis import signal_to_noise
+from .analysis import band_floor_limit, max_stable_final_lr, max_stable_lr, signal_to_noise
 from .bounds import lower_bound, upper_bound
 from .base import Optimizer, Update, bias_correction, update_moment, update_moment_sq
 from .driver import DEFAULT_BOX, MAX_STEPS, Problem, Trace, run, stack
@@ -11,7 +11,6 @@ from .optimizers import (
     adamax,
     amsbound,
     amsgrad,
-    max_stable_final_lr,
     rmsprop,
     sgd,
 )
@@ -22,6 +21,6 @@ __all__ = [
     "OPTIMIZERS", "HyperParam", "OptimizerSpec", "build_paper_theory", "paper_theory_kwargs",
     "CONSTANT", "DEFAULT_BOX", "MAX_STEPS", "Optimizer", "Problem", "SCHEDULE_KINDS", "Schedule",
     "Trace", "Update", "adabound", "adagrad", "adam", "adamax", "amsbound", "amsgrad",
-    "bias_correction", "lower_bound", "max_stable_final_lr", "rmsprop", "run", "sgd", "signal_to_noise", "stack", "update_moment",
+    "band_floor_limit", "bias_correction", "lower_bound", "max_stable_lr", "max_stable_final_lr", "rmsprop", "run", "sgd", "signal_to_noise", "stack", "update_moment",
     "update_moment_sq", "upper_bound",
 ]

@@ -326,18 +326,6 @@ def adamax(lr: float = 2e-3, *, betas: tuple[float, float] = (0.9, 0.999), eps: 
 # ----------------------------------------------------------------------------- AdaBound, AMSBound
 
 
-def max_stable_final_lr(curvature, beta1):
-    r"""The largest ``final_lr`` at which AdaBound's final, SGD-like phase is stable at a minimum of
-    curvature ``L``: :math:`2 (1 + \beta_1) / ((1 - \beta_1) L)`.
-
-    Once the band has closed AdaBound is SGD with momentum :math:`\beta_1` and dampening
-    :math:`\beta_1` at rate ``final_lr``; on a quadratic of curvature L that iteration is stable
-    while :math:`\eta^\ast (1 - \beta_1) L < 2 (1 + \beta_1)`.
-    """
-    with np.errstate(divide="ignore"):
-        return 2.0 * (1.0 + beta1) / ((1.0 - beta1) * np.asarray(curvature, dtype=np.float64))
-
-
 def adabound(lr: float = 1e-3, *, betas: tuple[float, float] = (0.9, 0.999), final_lr: float = 0.1,
              gamma: float = 1e-3, eps: float = 1e-8, weight_decay: float = 0.0,
              amsbound: bool = False, bias_correction: bool = True) -> Optimizer:

@@ -8,15 +8,33 @@ Constant and callable schedules look the same to the driver. Conventions follow 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 KINDS = ("constant", "step", "exponential", "cosine", "inverse_sqrt", "warmup")
 
 
+class ScheduleParam(NamedTuple):
+    name: str  # the Schedule field
+    default: float  # the value a kind takes when none is given
+    low: float  # the range a control offers
+    high: float
+    integer: bool
+
+
+# Which parameters each kind uses, with their defaults and ranges: the one owner of these facts.
+PARAMS: dict[str, tuple[ScheduleParam, ...]] = {
+    "step": (ScheduleParam("step_size", 100, 1, 100_000, True), ScheduleParam("decay", 0.1, 1e-4, 1.0, False)),
+    "exponential": (ScheduleParam("decay", 0.999, 0.5, 1.0, False),),
+    "cosine": (ScheduleParam("period", 1000, 1, 100_000, True), ScheduleParam("min_factor", 0.0, 0.0, 1.0, False)),
+    "warmup": (ScheduleParam("warmup_steps", 100, 1, 100_000, True),),
+}
+
+
 @dataclass(frozen=True)
 class Schedule:
-    """``kind`` and its parameters:
+    """``kind`` and its parameters (each kind uses only its own; see :data:`PARAMS`):
 
     * ``constant``: factor 1;
     * ``step``: multiply by ``decay`` every ``step_size`` steps (torch StepLR);
@@ -25,28 +43,36 @@ class Schedule:
       ``eta_min = min_factor * lr_0``), then back up, as torch's closed form;
     * ``inverse_sqrt``: ``1 / sqrt(t)``, the step size of the online-learning analyses;
     * ``warmup``: linear from ``1 / warmup_steps`` to 1 over ``warmup_steps`` steps, then 1.
+
+    A parameter left out takes its kind's default; the parameters of other kinds stay None, so two
+    schedules that act alike compare equal (and share a cache entry).
     """
 
     kind: str = "constant"
-    step_size: int = 100
-    decay: float = 0.1
-    period: int = 1000
-    min_factor: float = 0.0
-    warmup_steps: int = 100
+    step_size: int | None = None
+    decay: float | None = None
+    period: int | None = None
+    min_factor: float | None = None
+    warmup_steps: int | None = None
 
     def __post_init__(self):
         if self.kind not in KINDS:
             raise ValueError(f"Invalid schedule kind: {self.kind!r}; one of {', '.join(KINDS)}")
-        if not (isinstance(self.step_size, (int, np.integer)) and self.step_size >= 1):
-            raise ValueError(f"Invalid step_size: {self.step_size!r}; an integer >= 1")
-        if not (0.0 < self.decay <= 1.0):
+        own = {p.name: p for p in PARAMS.get(self.kind, ())}
+        for name in ("step_size", "decay", "period", "min_factor", "warmup_steps"):
+            value = getattr(self, name)
+            if name not in own:
+                object.__setattr__(self, name, None)
+            elif value is None:
+                object.__setattr__(self, name, own[name].default)
+        for p in own.values():
+            value = getattr(self, p.name)
+            if p.integer and not (isinstance(value, (int, np.integer)) and value >= 1):
+                raise ValueError(f"Invalid {p.name}: {value!r}; an integer >= 1")
+        if self.decay is not None and not (0.0 < self.decay <= 1.0):
             raise ValueError(f"Invalid decay: {self.decay!r}; allowed range (0, 1]")
-        if not (isinstance(self.period, (int, np.integer)) and self.period >= 1):
-            raise ValueError(f"Invalid period: {self.period!r}; an integer >= 1")
-        if not (0.0 <= self.min_factor <= 1.0):
+        if self.min_factor is not None and not (0.0 <= self.min_factor <= 1.0):
             raise ValueError(f"Invalid min_factor: {self.min_factor!r}; allowed range [0, 1]")
-        if not (isinstance(self.warmup_steps, (int, np.integer)) and self.warmup_steps >= 1):
-            raise ValueError(f"Invalid warmup_steps: {self.warmup_steps!r}; an integer >= 1")
 
     def factors(self, steps: int) -> np.ndarray:
         """``lr_t / lr_0`` for t = 1..steps, shape ``(steps,)``."""

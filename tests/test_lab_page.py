@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import APP, open_app, chart_specs, decode
-from ui import sweeps
+from runs import lab as sweeps
 from viz.colors import color_of
 
 PAGE = "app_pages/lab.py"
@@ -132,7 +132,7 @@ def test_the_gallery_preset_opens_the_default_lab_without_notes(clear_caches):
     from ui.presets import get
 
     preset = get("final_lr_lab")
-    assert preset.page == PAGE
+    assert preset.path == PAGE
     at = open_lab(preset.query)
     assert not at.warning and len(chart_specs(at)) == 3
     assert heat(chart_specs(at)[0]).shape == (20, 40)  # the default sweep: 40 final_lr x 20 gamma

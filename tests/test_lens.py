@@ -11,11 +11,16 @@ import landscapes
 import optim_core as oc
 from tests.conftest import APP, chart_specs, decode
 from ui import presets
-from ui.experiments import config, playground_trace, playground_views
+from runs.playground import config, playground_trace
+from viz.runs import registry_views
 from viz import lens
 from viz.background import render
 
 ROSENBROCK = landscapes.get("rosenbrock")
+
+
+def playground_views(trace, configs):
+    return registry_views(trace, [key for key, _ in configs])
 
 
 def _preset_run(key: str):

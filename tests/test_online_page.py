@@ -14,8 +14,10 @@ from streamlit.testing.v1 import AppTest
 import landscapes
 import optim_core as oc
 from tests.conftest import APP, open_app, chart_specs, decode
-from ui import online_runs as runs, online_state, params
-from ui.experiments import config
+from runs import fields as params
+from runs import online as runs
+from ui import compute, online_state
+from runs.playground import config
 from ui.presets import PRESETS, get as get_preset
 from viz import online as online_viz
 from viz.colors import color_of
@@ -112,7 +114,7 @@ def preset_setup(key):
 def test_adabound_preset_reproduces_section_3():
     problem, values, trace, by_key = preset_setup("online_adabound")
     assert (values["C"], values["b1"], values["b2"], values["x0"], values["T"]) == (3, 0.0, 0.04, 0.5, 3000)
-    assert runs.condition(problem, values["b1"], values["b2"]).holds
+    assert problem.condition_holds(values["b1"], values["b2"])
     # tests/test_online.py: Adam never reaches x < 0; SGD, AMSGrad, AdaBound do, at steps 149, 299, 464
     assert by_key["adam"].reached_at is None and by_key["adam"].final_x > 0.5
     assert by_key["adam"].final_average_regret > 0.15
@@ -132,7 +134,7 @@ def test_adabound_preset_reproduces_section_3():
 def test_reddi_preset_reproduces_the_counterexample():
     problem, values, trace, by_key = preset_setup("online_reddi")
     assert (values["C"], values["b2"], values["x0"], values["T"]) == (3, 0.1, 0.0, 6000)
-    assert runs.condition(problem, values["b1"], values["b2"]).holds
+    assert problem.condition_holds(values["b1"], values["b2"])
     path = dict(zip(values["opt"], trace.positions[:, :, 0].T))
     # tests/test_online.py: Adam ends at +1; SGD and AMSGrad end near -1
     assert by_key["adam"].final_x == pytest.approx(1.0, abs=1e-12) and by_key["adam"].reached_at is None
@@ -168,13 +170,13 @@ def test_regions_and_summary_text():
 def test_conditions():
     ramp3, ramp5, reddi3, reddi5 = (runs.make_problem(k, c) for k, c in
                                     (("adabound", 3), ("adabound", 5), ("reddi", 3), ("reddi", 5)))
-    assert runs.condition(ramp3, 0.0, 0.04).holds and runs.condition(ramp3, 0.0, 0.048).holds
-    assert not runs.condition(ramp3, 0.0, 0.05).holds
-    assert not runs.condition(ramp3, 0.5, 0.04).holds  # the paper takes beta1 = 0
-    assert runs.condition(ramp5, 0.0, 0.3).holds and "0.3" in runs.condition(ramp5, 0.0, 0.9).text
-    assert runs.condition(reddi3, 0.0, 0.1).holds and not runs.condition(reddi3, 0.0, 0.2).holds
+    assert ramp3.condition_holds(0.0, 0.04) and ramp3.condition_holds(0.0, 0.048)
+    assert not ramp3.condition_holds(0.0, 0.05)
+    assert not ramp3.condition_holds(0.5, 0.04)  # the paper takes beta1 = 0
+    assert ramp5.condition_holds(0.0, 0.3) and "0.3" in ramp5.condition_text
+    assert reddi3.condition_holds(0.0, 0.1) and not reddi3.condition_holds(0.0, 0.2)
     # a link carries 6 significant digits: 1/26 written as 0.0384615 still is the theorem's value
-    assert runs.condition(reddi5, 0.0, float(params.Field("b2", "", "float", 0).encode(1 / 26))).holds
+    assert reddi5.condition_holds(0.0, float(params.Field("b2", "", "float", 0).encode(1 / 26)))
 
 
 @pytest.mark.parametrize("problem_key", list(landscapes.ONLINE_PROBLEMS))
@@ -182,7 +184,7 @@ def test_every_default_satisfies_its_condition(problem_key):
     for C in range(3, runs.MAX_C + 1):
         d = runs.defaults(problem_key, C)
         problem = runs.make_problem(problem_key, C)
-        assert runs.condition(problem, d.beta1, d.beta2).holds, C
+        assert problem.condition_holds(d.beta1, d.beta2), C
         fields = {f.key: f for f in online_state.fields(problem_key, C)}
         assert fields["b2"].default == d.beta2 and fields["adabound.gamma"].default == d.hyper["adabound"]["gamma"]
 
@@ -219,7 +221,7 @@ def test_figures_carry_the_runs_values():
     configs = page_configs("adabound", 3)
     steps = 30_000
     trace = runs.run(problem, configs, 0.5, steps, "constant")
-    out = runs.outcome("adabound", 3, configs, 0.5, steps, "constant")
+    out = compute.online_outcome("adabound", 3, configs, 0.5, steps, "constant")
     labels = [oc.OPTIMIZERS[k].label for k in ALL]
     avg = runs.average_regret(problem, trace)
     path, regret, rates = (json.loads(f.to_json()) for f in (out.path, out.regret, out.rates))
@@ -252,7 +254,7 @@ def test_pattern_figure_is_one_period_and_the_last_moves():
         problem = runs.make_problem(problem_key, C)
         configs = page_configs(problem_key, C)
         trace = runs.run(problem, configs, 0.3, 1001, "constant")
-        spec = json.loads(runs.outcome(problem_key, C, configs, 0.3, 1001, "constant").pattern.to_json())
+        spec = json.loads(compute.online_outcome(problem_key, C, configs, 0.3, 1001, "constant").pattern.to_json())
         grad = next(t for t in spec["data"] if t["name"] == "gradient")
         P = problem.period
         assert list(grad["x"]) == [str(k % P) for k in range(1, P + 1)] + ["net"]
@@ -269,7 +271,7 @@ def test_pattern_figure_is_one_period_and_the_last_moves():
 
 def test_payload_stays_small_for_the_longest_runs():
     configs = page_configs("reddi", 3)
-    out = runs.outcome("reddi", 3, configs, 0.0, runs.MAX_STEPS, "paper")
+    out = compute.online_outcome("reddi", 3, configs, 0.0, runs.MAX_STEPS, "paper")
     total = 0
     for fig in (out.path, out.regret, out.rates, out.pattern):
         spec = json.loads(fig.to_json())
@@ -334,7 +336,7 @@ def test_default_page(clear_caches):
     assert dict(at.query_params) == {}  # all defaults: a bare link
 
 
-@pytest.mark.parametrize("preset", [p for p in PRESETS if p.page == PAGE], ids=lambda p: p.key)
+@pytest.mark.parametrize("preset", [p for p in PRESETS if p.path == PAGE], ids=lambda p: p.key)
 def test_presets_open_with_the_reproduction_numbers(preset, clear_caches):
     at = open_online(preset.query)
     assert not at.warning, [w.value for w in at.warning]

@@ -6,7 +6,7 @@ import math
 
 from hypothesis import given, settings, strategies as st
 
-from ui import params
+from runs import fields as params
 from ui.playground_state import fields as playground_fields
 
 LR = params.Field("adam.lr", "Adam lr", "float", 1e-3, 1e-5, 10.0, log=True)

@@ -10,7 +10,7 @@ from ui.presets import PRESETS
 
 @pytest.mark.parametrize("preset", PRESETS, ids=[p.key for p in PRESETS])
 def test_preset_opens_cleanly(preset):
-    at = open_app(preset.page, preset.query)
+    at = open_app(preset.path, preset.query)
     texts = [w.value for w in at.warning]
     assert not any("link had values" in t for t in texts), texts
     if preset.key != "rescaling":  # there SGD is meant to diverge

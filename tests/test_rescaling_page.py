@@ -14,12 +14,17 @@ import landscapes
 import optim_core as oc
 from tests.conftest import chart_specs, decode, open_app
 from ui import presets
-from ui.experiments import config, playground_trace, playground_views
+from runs.playground import config, playground_trace
+from viz.runs import registry_views
 from viz import rescaling
 from viz.background import render
 
 PAGE = "app_pages/rescaling.py"
 PRESET = presets.get("rescaling").query
+
+
+def playground_views(trace, configs):
+    return registry_views(trace, [key for key, _ in configs])
 
 
 def _runs(key: str, s: float, optimizers: dict, steps: int = 300):

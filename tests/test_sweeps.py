@@ -14,7 +14,8 @@ import pytest
 import landscapes
 import optim_core as oc
 from tests.conftest import ROOT
-from ui import params, sweeps
+from runs import fields as params
+from runs import lab as sweeps
 from viz import sweeps as figures
 from viz.colors import color_of
 
@@ -59,9 +60,9 @@ def test_the_default_sweep_is_at_least_the_required_size_and_within_the_caps():
 def test_starts_are_the_default_then_seeded_points_in_the_domain(key):
     problem = sweeps.resolve(key, 3)
     pts = sweeps.start_points(problem, 20, seed=5)
-    assert pts.shape == (21, len(sweeps.domain_of(problem)))
-    np.testing.assert_array_equal(pts[0], sweeps.default_start(problem))
-    for d, (lo, hi) in enumerate(sweeps.domain_of(problem)):
+    assert pts.shape == (21, len(problem.intervals()))
+    np.testing.assert_array_equal(pts[0], problem.start_point())
+    for d, (lo, hi) in enumerate(problem.intervals()):
         assert np.all((pts[:, d] >= lo) & (pts[:, d] <= hi))
     np.testing.assert_array_equal(pts, sweeps.start_points(problem, 20, seed=5))
     assert not np.array_equal(pts[1:], sweeps.start_points(problem, 20, seed=6)[1:])
@@ -208,7 +209,7 @@ def test_the_stability_limit_uses_the_curvature_at_the_nearest_minimum():
     assert limit.minimum == (1.0, 1.0)
     assert limit.curvature == pytest.approx(L, rel=1e-6)
     assert limit.final_lr == pytest.approx(2 * 1.9 / (0.1 * L), rel=1e-6)
-    assert sweeps.max_stable_lr(L, 0.9, 0.0) == pytest.approx(2 * 1.9 / L, rel=1e-12)
+    assert oc.max_stable_lr(L, 0.9, 0.0) == pytest.approx(2 * 1.9 / L, rel=1e-12)
     himmelblau = sweeps.stability_limit(landscapes.get("himmelblau"), 0.9)
     start = np.array(landscapes.get("himmelblau").start)
     dists = [np.hypot(*(np.array(m) - start)) for m in landscapes.get("himmelblau").minima]
@@ -231,7 +232,7 @@ def test_sgd_momentum_diverges_just_past_its_limit_and_not_just_below(dampening)
 
 def test_the_band_floor_boundary_is_where_the_last_lower_bound_meets_the_limit():
     gammas = np.array([1e-5, 1e-3, 0.1])
-    at = sweeps.band_floor_limit(0.04, gammas, 1000)
+    at = oc.band_floor_limit(0.04, gammas, 1000)
     np.testing.assert_allclose(oc.lower_bound(at, gammas, 1000), 0.04, rtol=1e-12)
     assert np.all(at > 0.04) and np.all(np.diff(at) < 0)  # wider band at the end: further right
 
@@ -245,9 +246,10 @@ def test_a_cells_link_opens_exactly_that_configuration_on_the_playground():
     setup = small_setup(sgdm_dampening="zero")
     sweep = setup.final_lr_gamma()
     values = sweep.groups[0].cell_values((4, 2))
-    query = sweeps.playground_query(setup, values)
+    query = playground_query(setup, values)
     parsed, notes = params.parse(playground_fields(), query)
     assert notes == []
+    parsed = {**{f.key: f.default for f in playground_fields()}, **parsed}  # a link leaves defaults out
     assert parsed["ls"] == "rosenbrock" and parsed["opt"] == ["adabound", "momentum", "adam"]
     assert (parsed["x0"], parsed["y0"]) == landscapes.get("rosenbrock").start
     assert parsed["T"] == setup.steps
@@ -257,9 +259,17 @@ def test_a_cells_link_opens_exactly_that_configuration_on_the_playground():
     assert "momentum.dampening" not in query  # 0 is torch's default: a link leaves it out
     assert parsed["adam.lr"] == ADABOUND["lr"]
     assert "adabound.beta1" not in query  # library defaults stay out of the link
-    ams = sweeps.playground_query(small_setup(optimizer="amsbound"), values)
+    ams = playground_query(small_setup(optimizer="amsbound"), values)
     assert ams["opt"] == "amsbound,momentum,amsgrad" and ams["momentum.dampening"] == "0.9"
-    assert sweeps.playground_query(small_setup(problem="online:adabound"), values) is None
+    assert sweeps.playground_runs(small_setup(problem="online:adabound"), values) is None
+
+
+def playground_query(setup, values):
+    """The link the lab's heat map opens for a clicked cell."""
+    from ui.playground_state import link_query
+
+    start = sweeps.resolve(setup.problem).start_point()
+    return link_query(setup.problem, sweeps.playground_runs(setup, values), start, setup.steps)
 
 
 # ----------------------------------------------------------------------------- figures
@@ -270,7 +280,7 @@ def _heatmap(limit_x=0.04, boundary=True):
     sweep = setup.final_lr_gamma()
     stats = sweeps.cell_stats(sweep, sweeps.run_sweep(sweep), 0)
     fl, g = setup.final_lr.values(), setup.gamma.values()
-    bnd = figures.Boundary(sweeps.band_floor_limit(limit_x, g, setup.steps), g, "floor") if boundary else None
+    bnd = figures.Boundary(oc.band_floor_limit(limit_x, g, setup.steps), g, "floor") if boundary else None
     fig = figures.heatmap_figure(fl, g, stats.median, stats.diverged_share, x_title="final_lr", y_title="γ",
                                  x_name="final_lr", y_name="gamma", gap_title="median f − f*",
                                  n_starts=sweep.n_starts, limit=figures.Limit(limit_x, "limit"), boundary=bnd)
@@ -332,7 +342,7 @@ def test_the_line_view_uses_each_optimizers_colour_and_a_flat_reference():
 
 
 def test_the_lab_computations_and_figures_do_not_import_streamlit():
-    code = ("import sys, ui.sweeps, viz.sweeps; "
+    code = ("import sys, runs.lab, viz.sweeps; "
             "assert 'streamlit' not in sys.modules, 'streamlit imported'")
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
 

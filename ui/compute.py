@@ -3,18 +3,20 @@ no visitor can fill the server's memory."""
 
 from __future__ import annotations
 
+from typing import Any, NamedTuple
+
 import streamlit as st
 
 import landscapes
-
-from . import experiments, sweeps, tuning
-from . import online_runs
+from runs import lab, online, playground, tuning
 from viz import background
+from viz import online as online_viz
+from viz.runs import registry_views
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def playground_trace(landscape_key, configs, start, steps, schedule, noise_std, seed, y_scale=1.0):
-    return experiments.playground_trace(landscape_key, configs, start, steps, schedule, noise_std, seed, y_scale)
+    return playground.playground_trace(landscape_key, configs, start, steps, schedule, noise_std, seed, y_scale)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -25,16 +27,36 @@ def suggestions(landscape_key: str) -> dict:
 @st.cache_data(max_entries=64, show_spinner=False)
 def landscape_background(landscape_key: str, x_range: tuple, y_range: tuple,
                          y_scale: float = 1.0) -> background.Background:
-    return background.render(experiments.landscape_of(landscape_key, y_scale), (x_range, y_range))
+    return background.render(playground.landscape_of(landscape_key, y_scale), (x_range, y_range))
 
 
 @st.cache_data(max_entries=48, show_spinner=False)
 def sweep_rows(sweep, start: int, stop: int):
-    """The final_lr lab: the final gaps of one chunk of a sweep (at most sweeps.CHUNK_RUNS floats)."""
-    return sweeps.run_rows(sweep, start, stop)
+    """The final_lr lab: the final gaps of one chunk of a sweep (at most lab.CHUNK_RUNS floats)."""
+    return lab.run_rows(sweep, start, stop)
+
+
+class OnlineOutcome(NamedTuple):
+    summaries: tuple[online.Summary, ...]
+    path: Any  # go.Figure: x_t against t
+    regret: Any  # go.Figure: R_t / t
+    rates: Any  # go.Figure: lr_eff against t with AdaBound's band
+    pattern: Any  # go.Figure: one period's gradients and each optimizer's moves
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def online_outcome(problem_key: str, C: int, configs: tuple, x0: float, steps: int, mode: str):
-    """The online page: summaries and thinned figures (the full run is not kept; about 1 MB each)."""
-    return online_runs.outcome(problem_key, C, configs, x0, steps, mode)
+def online_outcome(problem_key: str, C: int, configs: tuple, x0: float, steps: int, mode: str) -> OnlineOutcome:
+    """The online page's summaries and figures. This cache holds figures, not the run: a run of
+    five optimizers over 100,000 steps is some 20 MB of arrays, its thinned figures (at most
+    ``viz.runs.MAX_POINTS`` points a line) about 1 MB, so keeping the figures keeps the cache small."""
+    problem = online.make_problem(problem_key, C)
+    trace = online.run(problem, configs, x0, steps, mode)
+    keys = [key for key, _ in configs]
+    views = registry_views(trace, keys)
+    phases, moves = online.phase_moves(problem, trace)
+    return OnlineOutcome(
+        summaries=tuple(online.summaries(problem, trace, keys)),
+        path=online_viz.path_figure(problem, views),
+        regret=online_viz.regret_figure(views, online.average_regret(problem, trace)),
+        rates=online_viz.rates_figure(views, online.band_marks(configs, mode)),
+        pattern=online_viz.pattern_figure(problem, phases, moves, views))

@@ -10,24 +10,27 @@ from typing import Any
 import streamlit as st
 
 import landscapes
+from runs import fields as fl
+from runs.online import FIXED_PARAMS, MAX_C, MAX_STEPS, MODES, OPTIMIZERS, SHARED_PARAMS, defaults
 
-from . import panels, params, state
-from .online_runs import MAX_C, MAX_STEPS, MODES, OPTIMIZERS, SHARED_PARAMS, FIXED_PARAMS, defaults
+from . import panels, state
 
 PAGE = "online"
 DEFAULT_PROBLEM = "adabound"
 DEFAULT_C = 3
+VALUES_OF_THE_PAGE = ("problem", "C", "opt", "mode", "logt")  # what a problem does not bring
 
 
-def problem_fields() -> list[params.Field]:
+def problem_fields() -> list[fl.Field]:
     """The fields every other default depends on."""
     return [
-        params.Field("problem", "problem", "choice", DEFAULT_PROBLEM, choices=tuple(landscapes.ONLINE_PROBLEMS)),
-        params.Field("C", "C", "int", DEFAULT_C, 3, MAX_C),
+        fl.Field("problem", "problem", "choice", DEFAULT_PROBLEM, choices=tuple(landscapes.ONLINE_PROBLEMS)),
+        fl.Field("C", "C", "int", DEFAULT_C, 3, MAX_C,
+                 help="AdaBound example: the period; Reddi: the large gradient"),
     ]
 
 
-def fields(problem_key: str, C: int) -> list[params.Field]:
+def fields(problem_key: str, C: int) -> list[fl.Field]:
     """All the page's fields, with the defaults of ``problem_key`` at ``C``."""
     d = defaults(problem_key, C)
     hyper = []
@@ -38,33 +41,39 @@ def fields(problem_key: str, C: int) -> list[params.Field]:
         hyper.append(dataclasses.replace(f, default=d.hyper[opt_key].get(param, f.default)))
     return [
         *problem_fields(),
-        params.Field("opt", "optimizers", "multi", list(OPTIMIZERS), choices=OPTIMIZERS),
-        params.Field("b1", "β₁", "float", d.beta1, 0.0, 0.999),
-        params.Field("b2", "β₂", "float", d.beta2, 0.0, 0.99999),
-        params.Field("x0", "start x₁", "float", d.x0, -1.0, 1.0),
-        params.Field("T", "steps T", "int", d.steps, 1, MAX_STEPS),
-        params.Field("mode", "step mode", "choice", "constant", choices=tuple(MODES)),
-        params.Field("logt", "log t axis", "flag", False),
+        fl.Field("opt", "optimizers", "multi", list(OPTIMIZERS), choices=OPTIMIZERS,
+                 help="each keeps its colour on every page"),
+        fl.Field("b1", "β₁", "float", d.beta1, 0.0, 0.999, step=0.05, help="both papers take β₁ = 0"),
+        fl.Field("b2", "β₂", "float", d.beta2, 0.0, 0.99999, step=0.01,
+                 help="the paper's condition on β₂ is checked below the problem"),
+        fl.Field("x0", "start x₁", "float", d.x0, -1.0, 1.0, step=0.05),
+        fl.Field("T", "steps T", "int", d.steps, 1, MAX_STEPS, step=1000, help=f"at most {MAX_STEPS:,}"),
+        fl.Field("mode", "step mode", "choice", "constant", choices=tuple(MODES),
+                 help="the paper-theory mode is the form the papers' proofs use"),
+        fl.Field("logt", "log t axis", "flag", False,
+                 help="for the iterates and the regret; the learning rates always use one"),
         *hyper,
     ]
 
 
-def restore() -> list[str]:
+def restore() -> tuple[state.PageState, list[str]]:
     """Before the widgets: every field, with the defaults of the problem a link names (a link that
-    leaves out beta2, x0, T or a hyperparameter means that problem's value). Returns the notes."""
-    link, _ = params.parse(problem_fields(), st.query_params.to_dict())  # restore notes on these too
-    all_fields = fields(link.get("problem", DEFAULT_PROBLEM), link.get("C", DEFAULT_C))
-    return state.restore(PAGE, all_fields, {f.key: f.default for f in all_fields})
+    leaves out beta2, x0, T or a hyperparameter means that problem's value). Returns the page
+    state and the notes."""
+    link, _ = fl.parse(problem_fields(), st.query_params.to_dict())  # restore notes on these too
+    page = state.PageState(PAGE, fields(link.get("problem", DEFAULT_PROBLEM), link.get("C", DEFAULT_C)))
+    notes = page.restore({f.key: f.default for f in page.fields})
+    return page, notes
 
 
-def page_fields() -> list[params.Field]:
+def current() -> state.PageState:
     """After the widgets: the fields with the defaults of the problem now chosen, for the link."""
-    return fields(st.session_state["problem"], st.session_state["C"])
+    return state.PageState(PAGE, fields(st.session_state["problem"], st.session_state["C"]))
 
 
 def problem_values(problem_key: str, C: int) -> dict[str, Any]:
     """What a problem brings: its start, horizon, betas and the reproduction's hyperparameters."""
-    return {f.key: f.default for f in fields(problem_key, C) if f.key not in ("problem", "C", "opt", "mode", "logt")}
+    return {f.key: f.default for f in fields(problem_key, C) if f.key not in VALUES_OF_THE_PAGE}
 
 
 def on_problem_change() -> None:

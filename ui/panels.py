@@ -7,22 +7,24 @@ from typing import Any, Mapping, Sequence
 import streamlit as st
 
 import optim_core as oc
+from optim_core.schedules import PARAMS as SCHEDULE_PARAMS
+from runs import fields as fl
 
-from . import params, state
+from . import state
 
 
 def hyper_key(opt_key: str, param_key: str) -> str:
     return f"{opt_key}.{param_key}"
 
 
-def hyper_fields(opt_keys: Sequence[str] | None = None) -> list[params.Field]:
+def hyper_fields(opt_keys: Sequence[str] | None = None) -> list[fl.Field]:
     """One URL field per hyperparameter of each optimizer (default: all of them)."""
     fields = []
     for key in opt_keys or oc.OPTIMIZERS:
         spec = oc.OPTIMIZERS[key]
         for p in spec.params:
             kind = "flag" if p.is_flag else "float"
-            fields.append(params.Field(hyper_key(key, p.key), f"{spec.label} {p.label}", kind, p.default,
+            fields.append(fl.Field(hyper_key(key, p.key), f"{spec.label} {p.label}", kind, p.default,
                                        None if p.is_flag else p.low, None if p.is_flag else p.high,
                                        log=p.log))
     return fields
@@ -30,6 +32,16 @@ def hyper_fields(opt_keys: Sequence[str] | None = None) -> list[params.Field]:
 
 def library_defaults(opt_key: str) -> dict[str, Any]:
     return {hyper_key(opt_key, k): v for k, v in oc.OPTIMIZERS[opt_key].defaults().items()}
+
+
+def hyper_values(suggested: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """Widget values for ``{optimizer: {hyperparameter: value}}``: each optimizer's library
+    defaults with the suggested values on top (what a new problem brings)."""
+    out: dict[str, Any] = {}
+    for opt_key, values in suggested.items():
+        out.update(library_defaults(opt_key))
+        out.update({hyper_key(opt_key, k): v for k, v in values.items()})
+    return out
 
 
 def values_of(opt_key: str, source: Mapping[str, Any]) -> dict[str, Any]:
@@ -65,7 +77,7 @@ def hyper_panel(opt_key: str, suggested: Mapping[str, Any], *, expanded: bool = 
                        help="the library defaults: torch.optim's (AdaBound: the authors' reference code)")
         cols[1].button("suggested", key=f"_suggested_{opt_key}", width="stretch",
                        on_click=state.set_values,
-                       args=({**library_defaults(opt_key), **{hyper_key(opt_key, k): v for k, v in suggested.items()}},),
+                       args=(hyper_values({opt_key: suggested}),),
                        help="values that make this optimizer move sensibly on the current problem")
         out = {}
         for p in spec.params:
@@ -93,44 +105,36 @@ def update_rules(opt_keys: Sequence[str]) -> None:
 
 SCHEDULE_LABELS = {"constant": "constant", "step": "step decay", "exponential": "exponential",
                    "cosine": "cosine", "inverse_sqrt": "1/√t", "warmup": "linear warm-up"}
-# which Schedule fields each kind uses: (field, label, kind, default, low, high)
-_SCHEDULE_PARAMS = {
-    "step": (("step_size", "every (steps)", "int", 100, 1, 100_000), ("decay", "multiply by", "float", 0.1, 1e-4, 1.0)),
-    "exponential": (("decay", "multiply by (per step)", "float", 0.999, 0.5, 1.0),),
-    "cosine": (("period", "period (steps)", "int", 500, 1, 100_000), ("min_factor", "down to (× lr)", "float", 0.0, 0.0, 1.0)),
-    "warmup": (("warmup_steps", "warm-up steps", "int", 100, 1, 100_000),),
-}
+_PARAM_LABELS = {("step", "step_size"): "every (steps)", ("step", "decay"): "multiply by",
+                 ("exponential", "decay"): "multiply by (per step)", ("cosine", "period"): "period (steps)",
+                 ("cosine", "min_factor"): "down to (× lr)", ("warmup", "warmup_steps"): "warm-up steps"}
 
 
-def schedule_fields(prefix: str = "sched") -> list[params.Field]:
-    fields = [params.Field(prefix, "schedule", "choice", "constant", choices=tuple(oc.SCHEDULE_KINDS))]
-    seen = set()
-    for kind, entries in _SCHEDULE_PARAMS.items():
-        for name, label, typ, default, low, high in entries:
-            key = f"{prefix}.{kind}.{name}"
-            if key not in seen:
-                seen.add(key)
-                fields.append(params.Field(key, f"schedule {label}", typ, default, low, high))
+def schedule_fields(prefix: str = "sched") -> list[fl.Field]:
+    """The schedule's kind, and one field per parameter of each kind (defaults and ranges from
+    optim_core.schedules, the one owner)."""
+    fields = [fl.Field(prefix, "schedule", "choice", "constant", choices=tuple(oc.SCHEDULE_KINDS),
+                       help="multiplies lr at every step; AdaBound's final_lr follows it")]
+    for kind, entries in SCHEDULE_PARAMS.items():
+        for p in entries:
+            fields.append(fl.Field(f"{prefix}.{kind}.{p.name}", f"schedule {_PARAM_LABELS[kind, p.name]}",
+                                   "int" if p.integer else "float", p.default, p.low, p.high,
+                                   step=None if p.integer else (0.01 if p.high <= 1 else 1.0)))
     return fields
 
 
 def schedule_from(values: Mapping[str, Any], prefix: str = "sched") -> oc.Schedule:
     kind = values.get(prefix, "constant")
-    kwargs = {name: values.get(f"{prefix}.{kind}.{name}", default)
-              for name, _, _, default, _, _ in _SCHEDULE_PARAMS.get(kind, ())}
-    return oc.Schedule(kind, **kwargs)
+    return oc.Schedule(kind, **{p.name: values.get(f"{prefix}.{kind}.{p.name}", p.default)
+                                for p in SCHEDULE_PARAMS.get(kind, ())})
 
 
 def schedule_panel(prefix: str = "sched") -> dict[str, Any]:
     """The schedule's kind and the parameters that kind uses; returns the widget values."""
-    out = {prefix: st.selectbox("learning-rate schedule", list(oc.SCHEDULE_KINDS), key=prefix,
-                                format_func=SCHEDULE_LABELS.get,
-                                help="multiplies lr at every step; AdaBound's final_lr follows it")}
-    for name, label, typ, default, low, high in _SCHEDULE_PARAMS.get(out[prefix], ()):
-        key = f"{prefix}.{out[prefix]}.{name}"
-        if typ == "int":
-            out[key] = st.number_input(label, min_value=int(low), max_value=int(high), step=1, key=key)
-        else:
-            out[key] = st.number_input(label, min_value=float(low), max_value=float(high), key=key,
-                                       step=0.01 if high <= 1 else 1.0, format="%g")
+    by_key = {f.key: f for f in schedule_fields(prefix)}
+    kind = state.field_input(by_key[prefix], "learning-rate schedule", format_func=SCHEDULE_LABELS.get)
+    out = {prefix: kind}
+    for p in SCHEDULE_PARAMS.get(kind, ()):
+        key = f"{prefix}.{kind}.{p.name}"
+        out[key] = state.field_input(by_key[key], _PARAM_LABELS[kind, p.name])
     return out

@@ -1,18 +1,20 @@
-"""The playground's state: its URL fields, first-visit values and the callbacks that change several
-widgets at once (a new landscape, a click on the map)."""
+"""The playground's state: its URL fields (the one owner of the playground's link schema, shared by
+the lens and the rescaling page), first-visit values, the callbacks that change several widgets at
+once (a new landscape, a click on the map), and links into the playground from other pages."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
 import streamlit as st
 
 import landscapes
 import optim_core as oc
-
-from . import compute, panels, params, state
-from .experiments import MAX_STEPS
+from runs import fields as fl
+from runs.playground import MAX_STEPS
 from viz.trajectory import MARGIN
+
+from . import compute, panels, state
 
 PAGE = "playground"
 DEFAULT_LANDSCAPE = "rosenbrock"
@@ -21,21 +23,29 @@ DEFAULT_STEPS = 500
 START_LIMIT = 1e4  # |start| beyond this is not a start; the landscape's view clamps it further
 
 
-def fields() -> list[params.Field]:
+def fields() -> list[fl.Field]:
     return [
-        params.Field("ls", "landscape", "choice", DEFAULT_LANDSCAPE, choices=tuple(landscapes.LANDSCAPES)),
-        params.Field("opt", "optimizers", "multi", list(DEFAULT_OPTIMIZERS), choices=tuple(oc.OPTIMIZERS)),
-        params.Field("x0", "start x", "float", None, -START_LIMIT, START_LIMIT),
-        params.Field("y0", "start y", "float", None, -START_LIMIT, START_LIMIT),
-        params.Field("T", "steps", "int", DEFAULT_STEPS, 1, MAX_STEPS),
+        fl.Field("ls", "landscape", "choice", DEFAULT_LANDSCAPE, choices=tuple(landscapes.LANDSCAPES)),
+        fl.Field("opt", "optimizers", "multi", list(DEFAULT_OPTIMIZERS), choices=tuple(oc.OPTIMIZERS),
+                 help="any set at once; each keeps its colour on every page"),
+        fl.Field("x0", "start x", "float", None, -START_LIMIT, START_LIMIT, step=0.1),
+        fl.Field("y0", "start y", "float", None, -START_LIMIT, START_LIMIT, step=0.1),
+        fl.Field("T", "steps", "int", DEFAULT_STEPS, 1, MAX_STEPS, step=100, help=f"at most {MAX_STEPS:,}"),
         *panels.schedule_fields(),
-        params.Field("noise", "gradient noise", "float", 0.0, 0.0, 100.0),
-        params.Field("seed", "seed", "int", 0, 0, 2**31 - 1),
+        fl.Field("noise", "gradient noise", "float", 0.0, 0.0, 100.0, step=0.1,
+                 help="Gaussian noise added to every gradient; the same draws for every optimizer"),
+        fl.Field("seed", "seed", "int", 0, 0, fl.MAX_SEED),
         *panels.hyper_fields(),
     ]
 
 
-def shared_values(values: dict[str, Any]) -> dict[str, Any]:
+def page_state(view: str, extra_fields=()) -> state.PageState:
+    """The playground's state as drawn by ``view`` (the playground, the lens or the rescaling
+    page), with that view's own fields."""
+    return state.PageState(PAGE, fields() + list(extra_fields), view=view)
+
+
+def shared_values(values: Mapping[str, Any]) -> dict[str, Any]:
     """What goes into the link: everything but the hyperparameters of optimizers not chosen and the
     parameters of schedules not chosen (a link leaves them at their defaults)."""
     kind = values.get("sched")
@@ -43,17 +53,24 @@ def shared_values(values: dict[str, Any]) -> dict[str, Any]:
             if not (key.startswith("sched.") and not key.startswith(f"sched.{kind}."))}
 
 
+def link_query(landscape_key: str, chosen: Mapping[str, Mapping[str, Any]], start, steps: int) -> dict[str, str]:
+    """The playground's link for ``chosen`` optimizers (``{key: {hyperparameter: value}}``) from
+    ``start`` for ``steps`` steps: encoded by the playground's own fields, so it reads back exactly."""
+    values: dict[str, Any] = {"ls": landscape_key, "opt": list(chosen), "x0": float(start[0]),
+                              "y0": float(start[1]), "T": int(steps)}
+    for opt_key, hyper in chosen.items():
+        values.update({panels.hyper_key(opt_key, k): v for k, v in hyper.items()})
+    return fl.encode(fields(), values)
+
+
 def landscape_values(ls_key: str) -> dict[str, Any]:
     """What a landscape brings: its start and the suggested hyperparameters on it."""
     landscape = landscapes.get(ls_key)
-    out: dict[str, Any] = {"x0": float(landscape.start[0]), "y0": float(landscape.start[1])}
-    for opt_key, values in compute.suggestions(ls_key).items():
-        out.update(panels.library_defaults(opt_key))
-        out.update({panels.hyper_key(opt_key, k): v for k, v in values.items()})
-    return out
+    return {"x0": float(landscape.start[0]), "y0": float(landscape.start[1]),
+            **panels.hyper_values(compute.suggestions(ls_key))}
 
 
-def fresh_values(ls_key: str | None) -> dict[str, Any]:
+def fresh_values(ls_key: str | None = None) -> dict[str, Any]:
     """A first visit: the default landscape with values that move sensibly on it."""
     key = ls_key if ls_key in landscapes.LANDSCAPES else DEFAULT_LANDSCAPE
     return {"ls": key, "opt": list(DEFAULT_OPTIMIZERS), **landscape_values(key)}

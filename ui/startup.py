@@ -21,6 +21,10 @@ import streamlit  # noqa: F401
 
 import landscapes  # noqa: F401
 import optim_core  # noqa: F401
+import runs.lab  # noqa: F401
+import runs.online  # noqa: F401
+import runs.playground  # noqa: F401
+import runs.tuning  # noqa: F401
 import viz.animation  # noqa: F401
 import viz.background  # noqa: F401
 import viz.curves  # noqa: F401

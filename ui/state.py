@@ -1,5 +1,10 @@
 """Page state that lives in the URL: read once when a link arrives, mirrored back after every run.
 
+A page declares its settings once, as :class:`runs.fields.Field` s, and hands them to a
+:class:`PageState`: it restores them (from a link, from memory, or first-visit values) with notes on
+anything clamped or ignored, gives their values, and writes the link back. :func:`field_input`
+builds a field's widget from the field itself, so its label, bounds and step are written once.
+
 The widgets' own session-state keys are the query parameter names. Streamlit forgets the state of
 widgets that a run does not draw (another page, a collapsed choice), so each page also keeps a
 shadow copy of its values; coming back to a page restores them, and nothing a person set is lost.
@@ -7,62 +12,93 @@ shadow copy of its values; coming back to a page restores them, and nothing a pe
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import streamlit as st
 
-from . import params
+from runs import fields as fl
 
 
 def _shadow(page: str) -> dict:
     return st.session_state.setdefault(f"_values_{page}", {})
 
 
-def restore(page: str, fields: Sequence[params.Field], fresh: Mapping[str, Any], *,
-            view: str | None = None) -> list[str]:
-    """Before the page draws its widgets: put every field's value into session state.
+class PageState:
+    """One page's settings: ``page`` names the shared state (the playground, the lens and the
+    rescaling page share one), ``view`` the page being drawn (default: ``page``)."""
 
-    A URL that differs from the one this page last wrote (a shared link, a preset, an edit by hand)
-    is applied: its values, parsed and clamped, and the field defaults for what it leaves out.
-    Otherwise the page's remembered values win, and on a first visit ``fresh`` (then the defaults).
-    ``view`` (default: ``page``) names the page being drawn: several views may share one ``page`` state (the playground
-    and the lens), and arriving from another view re-asserts every value, because Streamlit ties a
-    widget's state to the page that drew it. Returns the notes on anything clamped or ignored.
-    """
-    query = st.query_params.to_dict()
-    shadow = _shadow(page)
-    written = st.session_state.get(f"_url_{page}")
-    view = view or page
-    arrived = st.session_state.get("_view") != view
-    st.session_state["_view"] = view
-    notes: list[str] = []
-    if query and query != written:
-        values, notes = params.parse(fields, query)
-        unknown = params.unknown_keys(fields, query)
-        if unknown:
-            shown = ", ".join(repr(k[:30]) for k in unknown[:6])
-            notes.append(f"ignored unknown link parameter{'s' if len(unknown) > 1 else ''} {shown}")
-        shadow.clear()
-        shadow.update({f.key: values.get(f.key, f.default) for f in fields})
-        for f in fields:
-            st.session_state[f.key] = shadow[f.key]
+    def __init__(self, page: str, fields: Sequence[fl.Field], *, view: str | None = None):
+        self.page = page
+        self.fields = list(fields)
+        self.view = view or page
+
+    def restore(self, fresh: Mapping[str, Any] | None = None) -> list[str]:
+        """Before the page draws its widgets: put every field's value into session state.
+
+        A URL that differs from the one this page last wrote (a shared link, a preset, an edit by
+        hand) is applied: its values, parsed and clamped, and the field defaults for what it leaves
+        out. Otherwise the page's remembered values win, and on a first visit ``fresh`` (then the
+        defaults). Arriving from another view re-asserts every value, because Streamlit ties a
+        widget's state to the page that drew it. Returns the notes on anything clamped or ignored.
+        """
+        fresh = fresh or {}
+        query = st.query_params.to_dict()
+        shadow = _shadow(self.page)
+        written = st.session_state.get(f"_url_{self.page}")
+        arrived = st.session_state.get("_view") != self.view
+        st.session_state["_view"] = self.view
+        notes: list[str] = []
+        if query and query != written:
+            values, notes = fl.parse(self.fields, query)
+            unknown = fl.unknown_keys(self.fields, query)
+            if unknown:
+                shown = ", ".join(repr(k[:30]) for k in unknown[:6])
+                notes.append(f"ignored unknown link parameter{'s' if len(unknown) > 1 else ''} {shown}")
+            shadow.clear()
+            shadow.update({f.key: values.get(f.key, f.default) for f in self.fields})
+            for f in self.fields:
+                st.session_state[f.key] = shadow[f.key]
+            return notes
+        if not shadow:
+            shadow.update({f.key: fresh.get(f.key, f.default) for f in self.fields})
+        for f in self.fields:
+            if arrived or f.key not in st.session_state:
+                st.session_state[f.key] = shadow.get(f.key, fresh.get(f.key, f.default))
         return notes
-    if not shadow:
-        shadow.update({f.key: fresh.get(f.key, f.default) for f in fields})
-    for f in fields:
-        if arrived or f.key not in st.session_state:
-            st.session_state[f.key] = shadow.get(f.key, fresh.get(f.key, f.default))
-    return notes
+
+    def values(self) -> dict[str, Any]:
+        """Every field's current value (after the widgets)."""
+        return {f.key: st.session_state.get(f.key) for f in self.fields}
+
+    def remember(self, values: Mapping[str, Any] | None = None) -> None:
+        """After the widgets: keep the values and mirror them into the URL (``values``: what the
+        link should carry, by default every field)."""
+        values = self.values() if values is None else values
+        shadow = _shadow(self.page)
+        shadow.update({f.key: values[f.key] for f in self.fields if f.key in values})
+        query = fl.encode(self.fields, values)
+        if st.query_params.to_dict() != query:
+            st.query_params.from_dict(query)
+        st.session_state[f"_url_{self.page}"] = query
 
 
-def remember(page: str, fields: Sequence[params.Field], values: Mapping[str, Any]) -> None:
-    """After the widgets: keep the values and mirror them into the URL."""
-    shadow = _shadow(page)
-    shadow.update({f.key: values[f.key] for f in fields if f.key in values})
-    query = params.encode(fields, values)
-    if st.query_params.to_dict() != query:
-        st.query_params.from_dict(query)
-    st.session_state[f"_url_{page}"] = query
+def field_input(field: fl.Field, label: str | None = None, *, where=st,
+                on_change: Callable | None = None, format_func: Callable | None = None, **kwargs) -> Any:
+    """The widget of ``field``: its kind, bounds, step and help come from the field. ``where`` is
+    the container (a column, the sidebar); ``label`` overrides the field's label."""
+    label = label or field.label
+    common = dict(key=field.key, on_change=on_change, help=field.help or None, **kwargs)
+    if field.kind == "choice":
+        return where.selectbox(label, list(field.choices), format_func=format_func or str, **common)
+    if field.kind == "multi":
+        return where.multiselect(label, list(field.choices), format_func=format_func or str, **common)
+    if field.kind == "flag":
+        return where.toggle(label, **common)
+    if field.kind == "int":
+        return where.number_input(label, min_value=int(field.low), max_value=int(field.high),
+                                  step=int(field.step or 1), **common)
+    return where.number_input(label, min_value=float(field.low), max_value=float(field.high),
+                              step=field.step, format="%g", **common)
 
 
 def set_values(values: Mapping[str, Any]) -> None:

@@ -6,6 +6,8 @@ from typing import NamedTuple, Sequence
 
 import numpy as np
 
+import optim_core as oc
+
 from .colors import color_of
 
 MAX_POINTS = 4000  # points per line shipped to the browser at most
@@ -101,3 +103,9 @@ def thin_indices(series: Sequence[np.ndarray], max_points: int = MAX_POINTS) -> 
         y = np.asarray(y, dtype=np.float64)
         parts += [_extreme_indices(y, starts, np.minimum), _extreme_indices(y, starts, np.maximum)]
     return np.unique(np.concatenate(parts))
+
+
+def registry_views(trace, keys: Sequence[str]) -> list[RunView]:
+    """One view per row of ``trace``, labelled and marked bounded from the optimizer registry."""
+    specs = [oc.OPTIMIZERS[k] for k in keys]
+    return views_from_trace(trace, keys, [s.label for s in specs], bounded=[s.bounded for s in specs])

@@ -31,11 +31,13 @@ import numpy as np
 import landscapes
 import optim_core as oc
 
+from .fields import round_sig
+from .playground import MAX_STEPS as PLAYGROUND_MAX_STEPS
+
 ONLINE = "online:"  # problem keys of the online problems start with this
 BOUNDED = ("adabound", "amsbound")
 REFERENCE = {"adabound": "adam", "amsbound": "amsgrad"}  # the unbounded method each one clips
 SGDM = "momentum"
-ONLINE_LR = 0.1  # the online problems live on [-1, 1]: the lab's first lr there
 
 # A sweep is refused beyond these (a clear message, never a long wait or an out-of-memory): about
 # 2.5 times the default sweep of 40 x 20 cells x 16 starts x 1,000 steps.
@@ -72,43 +74,25 @@ def is_online(problem_key: str) -> bool:
 
 
 def resolve(problem_key: str, C: int = 3):
-    """The landscape, or the online problem with period ``C``."""
+    """The landscape, or the online problem with period ``C``. Both follow one protocol
+    (``start_point``, ``intervals``, ``gap``, ``curvature_at_minimum``), which is all a sweep uses."""
     if is_online(problem_key):
         return landscapes.ONLINE_PROBLEMS[problem_key[len(ONLINE):]](C)
     return landscapes.get(problem_key)
 
 
-def default_start(problem) -> np.ndarray:
-    """A landscape's own start; an online problem's feasible end farthest from its optimum."""
-    if isinstance(problem, landscapes.OnlineProblem):
-        lo, hi = problem.feasible
-        return np.array([hi if abs(hi - problem.optimum) >= abs(lo - problem.optimum) else lo])
-    return np.asarray(problem.start, dtype=np.float64)
-
-
-def domain_of(problem) -> list[tuple[float, float]]:
-    if isinstance(problem, landscapes.OnlineProblem):
-        return [problem.feasible]
-    return list(problem.domain)
-
-
 def start_points(problem, n_random: int, seed: int) -> np.ndarray:
     """``(1 + n_random, D)``: the default start, then ``n_random`` points drawn uniformly in the
     domain by a generator seeded with ``seed`` (the same seed, the same points)."""
-    lows, highs = np.array(domain_of(problem)).T
+    lows, highs = np.array(problem.intervals()).T
     random = np.random.default_rng(seed).uniform(lows, highs, size=(int(n_random), lows.size))
-    return np.vstack([default_start(problem)[None, :], random])
+    return np.vstack([problem.start_point()[None, :], random])
 
 
-def final_gap(problem, final_positions: np.ndarray, final_loss: np.ndarray,
-              diverged: np.ndarray) -> np.ndarray:
-    """``(B,)``: the gap at the final iterate (see the module text), ``inf`` for diverged runs."""
-    if isinstance(problem, landscapes.OnlineProblem):
-        P = problem.period
-        gap = (problem.f_sum(final_positions[:, 0], P) - problem.min_sum(P)) / P
-    else:
-        gap = final_loss - problem.min_value
-    gap = np.maximum(gap, 0.0)  # rounding can put a converged run a hair below f*
+def final_gap(problem, final_positions: np.ndarray, diverged: np.ndarray) -> np.ndarray:
+    """``(B,)``: the problem's gap at the final iterate (see the module text), ``inf`` for
+    diverged runs."""
+    gap = np.maximum(problem.gap(final_positions), 0.0)  # rounding can put a converged run a hair below f*
     return np.where(diverged, np.inf, gap)
 
 
@@ -116,11 +100,7 @@ def median_start_gap(problem_key: str, C: int, n_random: int, seed: int) -> floa
     """The median gap at the start points: where the runs began, for scaling the colours."""
     problem = resolve(problem_key, C)
     points = start_points(problem, n_random, seed)
-    if isinstance(problem, landscapes.OnlineProblem):
-        loss = np.zeros(len(points))
-    else:
-        loss = problem.f(points)
-    gaps = final_gap(problem, points, loss, np.zeros(len(points), dtype=bool))
+    gaps = final_gap(problem, points, np.zeros(len(points), dtype=bool))
     return float(np.quantile(gaps, 0.5, method="inverted_cdf"))
 
 
@@ -133,65 +113,28 @@ class StabilityLimit(NamedTuple):
     minimum: tuple[float, float]  # where L was measured
 
 
-def curvature_at_minimum(problem) -> tuple[float, tuple[float, float]] | None:
-    """``(L, minimum)`` at the minimum nearest the default start; None for an online problem (its
-    losses are linear: no curvature, no limit) and where the minimum has no Hessian (a cone)."""
-    if isinstance(problem, landscapes.OnlineProblem) or not problem.minima or not problem.smooth_minima:
-        return None
-    minima = np.asarray(problem.minima, dtype=np.float64)
-    nearest = minima[np.argmin(((minima - default_start(problem)) ** 2).sum(axis=1))]
-    return float(landscapes.max_curvature(problem, nearest)), (float(nearest[0]), float(nearest[1]))
-
-
-def max_stable_lr(curvature: float, beta1: float, dampening: float) -> float:
-    r"""The largest stable rate of SGD with momentum :math:`\beta_1` and dampening :math:`\tau` on
-    curvature L, :math:`2 (1 + \beta_1) / ((1 - \tau) L)`: AdaBound's limit on ``final_lr``
-    (:math:`\tau = \beta_1`, the method it becomes) rescaled, since dampening only scales the
-    step by :math:`1 - \tau`."""
-    if curvature <= 0 or dampening >= 1:
-        return math.inf
-    adabound_limit = float(oc.max_stable_final_lr(curvature, beta1))
-    return adabound_limit if dampening == beta1 else adabound_limit * (1.0 - beta1) / (1.0 - dampening)
-
-
 def stability_limit(problem, beta1: float, dampening: float | None = None) -> StabilityLimit | None:
     """AdaBound's limit on ``final_lr`` (dampening = beta1) or, given ``dampening``, that of SGD
     with momentum ``beta1``; None where there is no curvature."""
-    found = curvature_at_minimum(problem)
+    found = problem.curvature_at_minimum()
     if found is None:
         return None
     L, minimum = found
     tau = beta1 if dampening is None else dampening
-    return StabilityLimit(max_stable_lr(L, beta1, tau), L, minimum)
-
-
-def band_floor_limit(limit: float, gamma, steps: int):
-    """The ``final_lr`` at which the band's lower bound at the last step reaches ``limit``:
-    ``limit / (1 - 1 / (gamma T + 1))``. Past the limit but short of this, a run can still escape
-    divergence (its adaptive rate falls back inside the band, below the limit); beyond it even the
-    lowest rate the band allows is unstable. Scalar or array in ``gamma``."""
-    with np.errstate(divide="ignore"):
-        return limit / oc.lower_bound(1.0, np.asarray(gamma, dtype=np.float64), steps)
+    return StabilityLimit(oc.max_stable_lr(L, beta1, tau), L, minimum)
 
 
 def band_floor_curve(limit: float, y_param: str, y_span: tuple[float, float], gamma: float, steps: int):
-    """``(x, y)`` of :func:`band_floor_limit` across a heat map with ``y_param`` ("gamma" or "lr")
-    on its y axis over ``y_span``: a curve over gamma, or a vertical line at the fixed ``gamma``
-    (the base lr does not move the band)."""
+    """``(x, y)`` of :func:`optim_core.band_floor_limit` across a heat map with ``y_param``
+    ("gamma" or "lr") on its y axis over ``y_span``: a curve over gamma, or a vertical line at the
+    fixed ``gamma`` (the base lr does not move the band)."""
     ys = np.geomspace(*y_span, 200 if y_param == "gamma" else 2)
     if y_param == "gamma":
-        return band_floor_limit(limit, ys, steps), ys
-    return np.full(ys.shape, float(band_floor_limit(limit, gamma, steps))), ys
+        return oc.band_floor_limit(limit, ys, steps), ys
+    return np.full(ys.shape, float(oc.band_floor_limit(limit, gamma, steps))), ys
 
 
 # ----------------------------------------------------------------------------- sweep definitions
-
-
-def round_sig(values: np.ndarray, digits: int = SIGNIFICANT) -> np.ndarray:
-    values = np.asarray(values, dtype=np.float64)
-    exponent = np.floor(np.log10(np.abs(values)))
-    scale = 10.0 ** (digits - 1 - exponent)
-    return np.round(values * scale) / scale
 
 
 @dataclass(frozen=True)
@@ -209,7 +152,7 @@ class Axis:
         if self.n == 1:
             return np.array([float(self.low)])
         raw = np.geomspace(self.low, self.high, self.n)
-        nice = round_sig(raw)
+        nice = round_sig(raw, SIGNIFICANT)
         return nice if np.all(np.diff(nice) > 0) else raw
 
 
@@ -311,10 +254,10 @@ class Setup:
 def sgdm_values(hyper, dampening: str) -> dict[str, Any]:
     """SGD with momentum beside AdaBound: momentum beta1, dampening beta1 (the method AdaBound
     becomes) or 0 (torch's default), AdaBound's weight decay; lr comes from the grid."""
-    h = dict(hyper)
-    beta1 = h.get("beta1", 0.9)
+    h = {**oc.OPTIMIZERS[BOUNDED[0]].defaults(), **dict(hyper)}
+    beta1 = h["beta1"]
     return {"momentum": beta1, "dampening": beta1 if dampening == "beta1" else 0.0,
-            "weight_decay": h.get("weight_decay", 0.0)}
+            "weight_decay": h["weight_decay"]}
 
 
 def reference_values(hyper) -> dict[str, Any]:
@@ -324,10 +267,12 @@ def reference_values(hyper) -> dict[str, Any]:
     return {k: h[k] for k in keep if k in h}
 
 
+# ----------------------------------------------------------------------------- the lab's settings
+
 # The page's settings besides the hyperparameters, at their first-visit values, and their limits.
 DEFAULTS = {"ls": "rosenbrock", "C": 3, "opt": "adabound", "S": 15, "seed": 0, "T": 1000, "damp": "beta1"}
 MAX_PERIOD, MAX_STARTS = 20, 63
-MAX_HORIZON = 10_000  # the playground's cap too, so every cell can be opened there
+MAX_HORIZON = PLAYGROUND_MAX_STEPS  # so that every cell can be opened on the playground
 # (value prefix, hyperparameter, label, first low, first high, first count, most values)
 GRIDS = (
     ("fl", "final_lr", "final_lr η*", 1e-4, 10.0, 40, 80),
@@ -343,7 +288,7 @@ def grid_range(param: str) -> tuple[float, float]:
 
 
 def default_values() -> dict[str, Any]:
-    """The page's first-visit settings besides the hyperparameters, grids included."""
+    """The lab's first-visit settings besides the hyperparameters, grids included."""
     out = dict(DEFAULTS)
     for prefix, _, _, low, high, count, _ in GRIDS:
         out.update({f"{prefix}_lo": low, f"{prefix}_hi": high, f"{prefix}_n": count})
@@ -351,9 +296,9 @@ def default_values() -> dict[str, Any]:
 
 
 def setup_from(values: Mapping[str, Any], hyper: Mapping[str, Any]) -> tuple[Setup, list[str]]:
-    """The setup that the page's ``values`` (keyed as :func:`default_values`) and the method's
-    ``hyper`` describe; notes on grid ranges that had to be fixed (a range given upside down is
-    turned round, an empty one widened by a decade each side)."""
+    """The setup that the page's ``values`` and the method's ``hyper`` describe; notes on grid
+    ranges that had to be fixed (a range given upside down is turned round, an empty one widened by
+    a decade each side)."""
     notes, axes = [], {}
     for prefix, param, label, *_ in GRIDS:
         lo, hi, n = float(values[f"{prefix}_lo"]), float(values[f"{prefix}_hi"]), int(values[f"{prefix}_n"])
@@ -425,7 +370,7 @@ def run_rows(sweep: Sweep, start: int, stop: int) -> np.ndarray:
     optimizer = parts[0][0] if len(parts) == 1 else oc.stack(parts)
     x0 = points[np.concatenate(start_index)]
     trace = oc.run(optimizer, problem, x0, sweep.steps, record_every=sweep.steps, trace_grads=False)
-    return final_gap(problem, trace.final_positions, trace.final_loss, trace.diverged)
+    return final_gap(problem, trace.final_positions, trace.diverged)
 
 
 def run_sweep(sweep: Sweep, progress: Progress | None = None,
@@ -451,7 +396,7 @@ def run_cell(sweep: Sweep, group_index: int, cell: Sequence[int], start: int | N
         points = points[start:start + 1]
     optimizer = oc.OPTIMIZERS[group.optimizer].build(group.cell_values(cell))
     trace = oc.run(optimizer, problem, points, sweep.steps, record_every=sweep.steps, trace_grads=False)
-    return final_gap(problem, trace.final_positions, trace.final_loss, trace.diverged)
+    return final_gap(problem, trace.final_positions, trace.diverged)
 
 
 def nearest_cell(group: Group, point: Sequence[float]) -> tuple[int, ...]:
@@ -487,33 +432,15 @@ def cell_stats(sweep: Sweep, gaps: np.ndarray, group_index: int) -> CellStats:
     return CellStats(q[1], q[0], q[2], np.isinf(g).mean(axis=-1))
 
 
-# ----------------------------------------------------------------------------- the playground link
-
-
-def playground_query(setup: Setup, values: Mapping[str, Any]) -> dict[str, str] | None:
-    """The playground's link parameters for one cell's configuration ``values`` (the bounded
-    optimizer's hyperparameters), shown beside SGD with momentum at lr = final_lr and the unbounded
-    method at the same lr; None for an online problem (the playground draws 2-D landscapes)."""
+def playground_runs(setup: Setup, values: Mapping[str, Any]) -> dict[str, dict[str, Any]] | None:
+    """What the playground shows for one cell's configuration ``values`` (the bounded optimizer's
+    hyperparameters): it, SGD with momentum at lr = final_lr and the unbounded method at the same
+    lr, as ``{optimizer key: hyperparameters}``; None for an online problem (the playground draws
+    2-D landscapes)."""
     if is_online(setup.problem):
         return None
-    problem = resolve(setup.problem)
-    x0, y0 = default_start(problem)
-    reference = REFERENCE[setup.optimizer]
-    chosen = {
+    return {
         setup.optimizer: dict(values),
         SGDM: {"lr": values["final_lr"], **sgdm_values(values, setup.sgdm_dampening)},
-        reference: reference_values(values),
+        REFERENCE[setup.optimizer]: reference_values(values),
     }
-    query = {"ls": setup.problem, "opt": ",".join(chosen), "x0": _number(x0), "y0": _number(y0),
-             "T": str(setup.steps)}
-    for opt_key, params in chosen.items():
-        defaults = oc.OPTIMIZERS[opt_key].defaults()
-        for param, value in params.items():
-            if value != defaults.get(param):  # a link leaves library defaults out
-                query[f"{opt_key}.{param}"] = _number(value)
-    return query
-
-
-def _number(value) -> str:
-    """The shortest text that reads back as exactly this float."""
-    return repr(float(value))

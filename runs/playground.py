@@ -1,5 +1,5 @@
-"""The runs behind the pages, as pure functions (no Streamlit): what a page computes, testable and
-benchmarkable without a browser. ui/compute.py wraps them in bounded caches."""
+"""The playground's run (shared by the lens and the rescaling page): every chosen optimizer from one
+start on one landscape, as one batched run of the core. ui/compute.py wraps it in a bounded cache."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import numpy as np
 
 import landscapes
 import optim_core as oc
-from viz.runs import RunView, views_from_trace
 
 MAX_STEPS = 10_000  # the playground's cap on T
 
@@ -35,9 +34,3 @@ def playground_trace(landscape_key: str, configs: Sequence[Config], start: tuple
     x0 = np.tile(np.asarray(start, dtype=np.float64), (len(configs), 1))
     return oc.run(oc.stack(parts), landscape, x0, steps, schedule=schedule, noise_std=noise_std,
                   noise_seed=seed)
-
-
-def playground_views(trace: oc.Trace, configs: Sequence[Config]) -> list[RunView]:
-    keys = [key for key, _ in configs]
-    labels = [oc.OPTIMIZERS[k].label for k in keys]
-    return views_from_trace(trace, keys, labels, bounded=[oc.OPTIMIZERS[k].bounded for k in keys])

@@ -1,6 +1,6 @@
 r"""The runs behind the online page, as pure functions (no Streamlit): the chosen problem, the five
-optimizers on it, and what the page reports (first step in the optimal region, average regret,
-the papers' conditions on :math:`\beta_2`).
+optimizers on it, and what the page reports (first step in the optimal region, average regret).
+What each problem is and why Adam fails on it live on its record (:mod:`landscapes.online`).
 
 Speed. The online problems are one-dimensional, where numpy's fixed cost per call dominates: the
 batched driver (``oc.run``) spends about 20 µs per optimizer and step, some 10 s for 100,000 steps of
@@ -13,7 +13,6 @@ its validation (and its messages) are the core's.
 
 from __future__ import annotations
 
-import math
 from typing import Any, Mapping, NamedTuple, Sequence
 
 import numpy as np
@@ -22,10 +21,8 @@ import landscapes
 import optim_core as oc
 from landscapes import OnlineProblem
 from optim_core import scalar
-from viz import online as online_viz
-from viz.runs import views_from_trace
 
-from .experiments import Config
+from .playground import Config
 
 OPTIMIZERS = ("sgd", "adam", "amsgrad", "adabound", "amsbound")
 SHARED_PARAMS = ("beta1", "beta2")  # one value for the whole page, as in both papers
@@ -33,8 +30,6 @@ FIXED_PARAMS = ("weight_decay",)  # not offered here: 0, the papers' setting
 MODES = {"constant": "constant step η", "paper": "paper theory: η/√t, no bias correction, ε = 0"}
 MAX_STEPS = 100_000
 MAX_C = 50
-
-PROBLEM_LABELS = {"adabound": "AdaBound paper, Section 3", "reddi": "Reddi, Kale & Kumar (2018)"}
 
 
 def make_problem(key: str, C: int) -> OnlineProblem:
@@ -59,74 +54,15 @@ class Defaults(NamedTuple):
 
 
 def defaults(key: str, C: int) -> Defaults:
+    """The problem's reproduction: its start, horizon and paper betas; every optimizer at lr 0.01,
+    and the bounded ones' band closing on final_lr = 0.01 at the problem's own speed gamma."""
     problem = make_problem(key, C)
-    # AdaBound's band closes within the run: by t = 1/gamma it is [final_lr/2, 2 final_lr]
-    gamma = 0.01 if key == "adabound" else 1e-3
     hyper = {k: {"lr": 0.01} for k in OPTIMIZERS}
-    for k in ("adabound", "amsbound"):
-        hyper[k].update(final_lr=0.01, gamma=gamma)
-    return Defaults(x0=0.5 if key == "adabound" else 0.0, steps=3000 if key == "adabound" else 6000,
+    for k in OPTIMIZERS:
+        if oc.OPTIMIZERS[k].bounded:
+            hyper[k].update(final_lr=0.01, gamma=problem.reproduction_gamma)
+    return Defaults(x0=problem.reproduction_x0, steps=problem.reproduction_steps,
                     beta1=problem.beta1, beta2=problem.default_beta2, hyper=hyper)
-
-
-# ----------------------------------------------------------------------------- the papers' conditions
-
-
-class Condition(NamedTuple):
-    holds: bool
-    latex: str  # the condition on (C, beta2), as the paper states it
-    text: str  # plain words: where it holds for this C
-    beta2: float  # the page's default beta2 for this C, which satisfies it
-
-
-def condition(problem: OnlineProblem, beta1: float, beta2: float) -> Condition:
-    r"""The setting under which the problem's paper proves that Adam fails (both take
-    :math:`\beta_1 = 0`).
-
-    AdaBound's Section 3: :math:`5\beta_2^{C-2} \le (1-\beta_2)/(4-\beta_2)`, which holds for every
-    :math:`\beta_2` up to :func:`landscapes.adabound_max_beta2`. Reddi et al.'s Theorem 1: exactly
-    :math:`\beta_2 = 1/(1+C^2)` (compared to 5 significant digits, the precision of a link).
-    """
-    C = problem.C
-    if problem.key == "adabound":
-        holds = landscapes.adabound_condition(C, beta2)
-        latex = r"5\,\beta_2^{C-2} \le \frac{1-\beta_2}{4-\beta_2}"
-        text = f"holds for β₂ ≤ {landscapes.adabound_max_beta2(C):.4f} when C = {C}"
-    else:
-        target = landscapes.reddi_beta2(C)
-        holds = math.isclose(beta2, target, rel_tol=1e-5)
-        latex = r"\beta_2 = \frac{1}{1 + C^2}"
-        text = f"β₂ = {target:.4g} for C = {C}"
-    return Condition(holds and beta1 == 0.0, latex, text, problem.default_beta2)
-
-
-WHY_ADAM_FAILS = {
-    "adabound": (
-        "In every period the gradient is −1 once, then +2, then 0 for the other C − 2 steps (for "
-        "x in [0, 1]; outside, every f_t is flat). The slopes add up to +1, so the sum of the "
-        "f_t grows with x and every x < 0 is optimal: the right way is **down**, and only the "
-        "large +2 points that way. Adam divides each gradient by √v, a running average of the "
-        "squared gradients that forgets a fraction 1 − β₂ of itself at every step. With a small "
-        "β₂, v is made mostly of the gradient that has just arrived: the +2 is divided by about "
-        "2, so its step down is about η, while the −1 comes after C − 2 quiet steps in which v "
-        "has decayed, so it is divided by about 1 and its step up is also about η. **The rare "
-        "correct large gradient is scaled down more than the wrong small one**: the steps nearly "
-        "cancel, what is left points up, and Adam drifts towards x = 1. SGD moves 2η down and η "
-        "up in every period and reaches x < 0. AMSGrad keeps the largest v it has ever seen, so "
-        "the wrong step stays small. AdaBound clips its rate into a band that closes on final_lr, "
-        "so it ends as SGD."),
-    "reddi": (
-        "In every period the gradient is C once and −1 twice. The slopes add up to C − 2 > 0, so "
-        "the optimum is x = −1: the right way is **down**, and only the rare large gradient C "
-        "points that way. Adam divides each gradient by √v, a running average of the squared "
-        "gradients that forgets a fraction 1 − β₂ of itself at every step. With β₂ = 1/(1 + C²), v "
-        "jumps to about C² when the C arrives, so **the large correct gradient is scaled down to "
-        "a step of about η**, while the two small wrong ones, divided by a v that has fallen back "
-        "towards 1, move it up by nearly η each: one step down against two up, and Adam ends at "
-        "x = +1, the worst point. SGD moves Cη down and 2η up and goes to −1. AMSGrad keeps the "
-        "largest v, so the small gradients get small steps too. AdaBound follows Adam at first; "
-        "once its lower bound has risen it is SGD at final_lr and goes to −1."),
-}
 
 
 # ----------------------------------------------------------------------------- building the runs
@@ -161,16 +97,11 @@ def optimizer_kwargs(key: str, values: Mapping[str, Any], mode: str) -> tuple[di
 
 def _walk(problem: OnlineProblem, stepper: scalar.Stepper, x: float, factors: list[float]) -> tuple[list, ...]:
     """One run: x after each step, and each step's lr_eff, raw rate and bounds."""
-    slopes, period = problem.slopes, problem.period
-    lo, hi = problem.feasible
-    ramp = problem.ramp  # then the gradient acts on the closed interval [0, 1] only (OnlineProblem.dphi)
+    gradient_at, project_at = problem.gradient_at, problem.project_at
     xs, rates, raws, lows, highs = [x], [], [], [], []
     for t in range(1, len(factors) + 1):
-        a = slopes[(t - 1) % period]
-        g = a if not ramp or 0.0 <= x <= 1.0 else 0.0
-        delta, rate, raw, low, high = stepper(g, t, factors[t - 1])
-        x = x + delta
-        x = lo if x < lo else (hi if x > hi else x)
+        delta, rate, raw, low, high = stepper(gradient_at(x, t), t, factors[t - 1])
+        x = project_at(x + delta)
         xs.append(x)
         rates.append(rate)
         raws.append(raw)
@@ -279,38 +210,19 @@ def phase_moves(problem: OnlineProblem, trace: oc.Trace) -> tuple[np.ndarray, np
     return (t[order] % problem.period), moves[order].T
 
 
-# ----------------------------------------------------------------------------- the whole outcome
+# ----------------------------------------------------------------------------- the t = 1/gamma marks
 
 
-class Outcome(NamedTuple):
-    summaries: tuple[Summary, ...]
-    path: Any  # go.Figure: x_t against t
-    regret: Any  # go.Figure: R_t / t
-    rates: Any  # go.Figure: lr_eff against t with AdaBound's band
-    pattern: Any  # go.Figure: one period's gradients and each optimizer's moves
-
-
-def outcome(problem_key: str, C: int, configs: Sequence[Config], x0: float, steps: int, mode: str) -> Outcome:
-    """Everything the page shows for these settings; the figures ship at most
-    ``viz.online.MAX_POINTS`` points per line whatever T is."""
-    problem = make_problem(problem_key, C)
-    trace = run(problem, configs, x0, steps, mode)
-    keys = [key for key, _ in configs]
-    labels = [oc.OPTIMIZERS[k].label for k in keys]
-    views = views_from_trace(trace, keys, labels, bounded=[oc.OPTIMIZERS[k].bounded for k in keys])
-    # t = 1/gamma marks where the band is [final_lr/2, 2 final_lr]; under the paper's 1/sqrt(t) the
-    # band moves with the schedule, so the mark would say something false
-    gammas = {}
-    if mode == "constant":
-        for key, items in configs:
-            if oc.OPTIMIZERS[key].bounded:
-                mark = (dict(items)["gamma"], dict(items)["final_lr"])
-                if mark not in gammas.values():  # one label per distinct band
-                    gammas[oc.OPTIMIZERS[key].label] = mark
-    phases, moves = phase_moves(problem, trace)
-    return Outcome(
-        summaries=tuple(summaries(problem, trace, keys)),
-        path=online_viz.path_figure(problem, views),
-        regret=online_viz.regret_figure(views, average_regret(problem, trace)),
-        rates=online_viz.rates_figure(views, gammas),
-        pattern=online_viz.pattern_figure(problem, phases, moves, views))
+def band_marks(configs: Sequence[Config], mode: str) -> dict[str, tuple[float, float]]:
+    """label -> (gamma, final_lr) of the bounded runs, one label per distinct band, for the
+    t = 1/gamma mark (where the band is [final_lr/2, 2 final_lr]). None under the paper's 1/sqrt(t):
+    the band then moves with the schedule, so the mark would say something false."""
+    marks: dict[str, tuple[float, float]] = {}
+    if mode != "constant":
+        return marks
+    for key, items in configs:
+        if oc.OPTIMIZERS[key].bounded:
+            mark = (dict(items)["gamma"], dict(items)["final_lr"])
+            if mark not in marks.values():
+                marks[oc.OPTIMIZERS[key].label] = mark
+    return marks

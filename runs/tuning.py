@@ -19,6 +19,8 @@ import numpy as np
 
 import optim_core as oc
 
+from .fields import round_sig
+
 LR_GRID = 10.0 ** np.linspace(-4, 0.5, 19)
 TUNING_STEPS = 500
 MARGIN = 0.1  # a run that goes farther than this fraction outside the domain is off the picture
@@ -51,7 +53,7 @@ def _measured(landscape, keys: list[str]) -> dict[str, float]:
     best = {}
     for i, key in enumerate(keys):
         j = int(np.argmin(score[i])) if np.isfinite(score[i]).any() else 0
-        best[key] = _round_sig(grid[j])
+        best[key] = round_sig(grid[j], 2)
     return best
 
 
@@ -63,7 +65,3 @@ def suggest(landscape) -> dict[str, dict[str, float]]:
         if spec.bounded:
             out[key] = {"lr": measured["adam"], "final_lr": measured["momentum"]}
     return out
-
-
-def _round_sig(x: float, digits: int = 2) -> float:
-    return float(f"{x:.{digits}g}")

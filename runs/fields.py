@@ -1,8 +1,10 @@
-"""Typed page state <-> URL query values, with hostile input clamped or dropped and a note saying so.
+"""Typed page settings <-> URL query values, with hostile input clamped or dropped and a note saying so.
 
 Pure (no Streamlit): a page declares its fields once; :func:`parse` turns whatever arrived in the
 URL into valid values plus human-readable notes, :func:`encode` turns values back into the query
-string. Values equal to a field's default are left out of the URL.
+string. Values equal to a field's default are left out of the URL. A field also carries what its
+widget needs (bounds, step, help), so ``ui.state.field_input`` builds the widget from it and no
+bound is written twice.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
+
+import numpy as np
 
 MAX_RAW = 200  # longer query values are not even looked at
 
@@ -24,6 +28,8 @@ class Field:
     high: float | None = None
     choices: tuple = ()
     log: bool = False  # floats: shown with significant digits, not decimals
+    step: float | None = None  # the widget's +/- step (None: the widget's own)
+    help: str = ""  # the widget's tooltip
 
     def parse(self, raw: Any) -> tuple[Any, str | None]:
         """``(value, note)``: a valid value, and a note when ``raw`` was changed or ignored."""
@@ -42,6 +48,17 @@ class Field:
         if self.kind == "float":
             return f"{float(value):.6g}"
         return str(value)
+
+
+class Note(str):
+    """A note on a link value, readable as text, that also knows which field (``key``) it is about."""
+
+    key: str
+
+    def __new__(cls, text: str, key: str = ""):
+        note = super().__new__(cls, text)
+        note.key = key
+        return note
 
 
 def _fallback(field: Field) -> str:
@@ -127,7 +144,7 @@ def parse(fields: Sequence[Field], query: Mapping[str, Any]) -> tuple[dict[str, 
             value, note = f.parse(query[f.key])
             values[f.key] = value
             if note:
-                notes.append(note)
+                notes.append(Note(note, f.key))
     return values, notes
 
 
@@ -152,3 +169,14 @@ def _equal(a, b) -> bool:
 def unknown_keys(fields: Sequence[Field], query: Mapping[str, Any], allowed_prefixes=()) -> list[str]:
     known = {f.key for f in fields}
     return [k for k in query if k not in known and not k.startswith(tuple(allowed_prefixes))]
+
+
+MAX_SEED = 2**31 - 1  # numpy's seeds, and what a link may carry
+
+
+def round_sig(values, digits: int):
+    """``values`` (a float or an array) rounded to ``digits`` significant digits, each the float
+    nearest its short decimal form, so that a link carries it exactly in a few characters."""
+    arr = np.asarray(values, dtype=np.float64)
+    out = np.array([float(f"{v:.{digits}g}") for v in arr.ravel()]).reshape(arr.shape)
+    return float(out) if out.ndim == 0 else out

@@ -1,0 +1,39 @@
+"""The one table of pages: the router, the preset gallery and every link between pages read it.
+
+A page is named by its key everywhere (``PAGES["lab"]``); its file, title, address and icon are
+written here once.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import streamlit as st
+
+
+class PageInfo(NamedTuple):
+    path: str  # the script, relative to the entry point
+    title: str
+    url_path: str  # "" for the home page
+    icon: str
+
+
+PAGES: dict[str, PageInfo] = {
+    "home": PageInfo("app_pages/home.py", "Home", "", ":material/home:"),
+    "playground": PageInfo("app_pages/playground.py", "Playground", "playground", ":material/explore:"),
+    "lens": PageInfo("app_pages/lens.py", "Learning-rate lens", "lens", ":material/query_stats:"),
+    "rescaling": PageInfo("app_pages/rescaling.py", "Rescaling y", "rescaling", ":material/compress:"),
+    "online": PageInfo("app_pages/online.py", "Online example", "online", ":material/timeline:"),
+    "lab": PageInfo("app_pages/lab.py", "final_lr lab", "lab", ":material/grid_on:"),
+}
+
+
+def navigation() -> None:
+    """Route to the page the address names (the home page by default), in the story's order."""
+    pages = [st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url_path or None, default=key == "home")
+             for key, p in PAGES.items()]
+    st.navigation(pages).run()
+
+
+def page_link(key: str, label: str, *, icon: str = ":material/open_in_new:", query: dict | None = None) -> None:
+    st.page_link(PAGES[key].path, label=label, icon=icon, query_params=query or {})

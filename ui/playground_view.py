@@ -1,0 +1,146 @@
+"""The playground's controls and run, shared by the playground, the learning-rate lens and the
+rescaling page: they show the same run of the same settings (and the same link reproduces each)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, NamedTuple
+
+import streamlit as st
+
+import landscapes
+import optim_core as oc
+
+from runs.playground import Config, config
+
+from . import compute, panels, state
+from .playground_state import (DEFAULT_OPTIMIZERS, fresh_values, on_landscape_change, on_start_click,
+                               page_state, settle_start, shared_values, start_limits)
+from viz import curves, export, trajectory
+from viz.background import Background
+from viz.runs import RunView, registry_views
+
+
+class PlaygroundRun(NamedTuple):
+    landscape: Any
+    chosen: list[str]
+    hyper: dict[str, dict[str, Any]]
+    configs: tuple[Config, ...]
+    values: dict[str, Any]
+    start: tuple[float, float]
+    schedule: oc.Schedule
+    trace: oc.Trace
+    views: list[RunView]
+    background: Background
+    x_range: tuple[float, float]
+    y_range: tuple[float, float]
+
+
+def _sidebar(page: state.PageState, extra_sidebar=None) -> tuple[Any, list[str], dict]:
+    field = {f.key: f for f in page.fields}
+    with st.sidebar:
+        st.header("Problem")
+        ls_key = state.field_input(field["ls"], format_func=lambda k: landscapes.LANDSCAPES[k].name,
+                                   on_change=on_landscape_change)
+        landscape = landscapes.get(ls_key)
+        (x_lo, x_hi), (y_lo, y_hi) = start_limits(landscape)
+        c1, c2 = st.columns(2)
+        # the start's bounds are the landscape's picture, narrower than the field's
+        state.field_input(replace(field["x0"], low=x_lo, high=x_hi), where=c1)
+        state.field_input(replace(field["y0"], low=y_lo, high=y_hi), where=c2)
+        state.field_input(field["T"], "steps T")
+        panels.schedule_panel()
+        c1, c2 = st.columns(2)
+        state.field_input(field["noise"], "gradient noise σ", where=c1)
+        state.field_input(field["seed"], where=c2)
+        st.header("Optimizers")
+        chosen = state.field_input(field["opt"], format_func=lambda k: oc.OPTIMIZERS[k].label)
+        suggested = compute.suggestions(ls_key)
+        hyper = {key: panels.hyper_panel(key, suggested.get(key, {})) for key in chosen}
+        if extra_sidebar:
+            extra_sidebar()
+    return landscape, chosen, hyper
+
+
+def controls_and_run(view: str, extra_fields=(), extra_fresh=None, extra_sidebar=None) -> PlaygroundRun:
+    """Restore the state (link, memory or first visit), draw the sidebar, mirror the state into the
+    link, run (cached), and say what was clamped or what diverged. Stops the page with a message
+    when there is nothing to run.
+
+    A page with controls of its own passes their ``extra_fields`` (and first-visit values), and
+    ``extra_sidebar`` draws them below the playground's, so one link holds the whole page."""
+    page = page_state(view, extra_fields)
+    notes = page.restore({**fresh_values(), **(extra_fresh or {})})
+    notes += settle_start()
+    landscape, chosen, hyper = _sidebar(page, extra_sidebar)
+    values = page.values()
+    start = (float(values["x0"]), float(values["y0"]))
+    page.remember(shared_values(values))
+    state.show_notes(notes)
+    if not chosen:
+        st.info(f"Choose at least one optimizer in the sidebar (for instance {', '.join(DEFAULT_OPTIMIZERS)}).")
+        st.stop()
+    configs = tuple(config(key, hyper[key]) for key in chosen)
+    try:
+        schedule = panels.schedule_from(values)
+        trace = compute.playground_trace(landscape.key, configs, start, int(values["T"]), schedule,
+                                         float(values["noise"]), int(values["seed"]))
+    except ValueError as err:  # a combination an optimizer refuses
+        st.error(f"These settings cannot run: {err}")
+        st.stop()
+    views = registry_views(trace, chosen)
+    warn_diverged(views)
+    x_range, y_range = trajectory.view_range(landscape.domain, views, start)
+    bg = compute.landscape_background(landscape.key, x_range, y_range)
+    return PlaygroundRun(landscape, chosen, hyper, configs, values, start, schedule, trace, views, bg,
+                         x_range, y_range)
+
+
+def warn_diverged(views: list[RunView], where: str = "") -> None:
+    """Say which runs diverged and where (a path stops at its last finite point)."""
+    diverged = [v for v in views if v.diverged_at >= 0]
+    if diverged:
+        st.warning(f"Diverged{where} (the path stops at its last finite point): "
+                   + ", ".join(f"{v.label} at step {v.diverged_at}" for v in diverged), icon=":material/warning:")
+
+
+def bounded_gammas(run: PlaygroundRun) -> dict[str, tuple[float, float]]:
+    """label -> (gamma, final_lr) of the bounded runs, for the t = 1/gamma marker."""
+    return {oc.OPTIMIZERS[k].label: (float(run.hyper[k]["gamma"]), float(run.hyper[k]["final_lr"]))
+            for k in run.chosen if oc.OPTIMIZERS[k].bounded}
+
+
+def contour(run: PlaygroundRun) -> Any:
+    """The animated 2-D paths (click the map to move the start); returns the figure (the HTML
+    download is of it)."""
+    fig = trajectory.contour_figure(run.landscape, run.views, run.start, run.background)
+    st.plotly_chart(fig, key="contour", on_select=on_start_click, selection_mode="points",
+                    config={"displaylogo": False, "scrollZoom": True})
+    return fig
+
+
+def surface(run: PlaygroundRun) -> None:
+    st.plotly_chart(trajectory.surface_figure(run.landscape, run.views, run.x_range, run.y_range),
+                    key="surface", config={"displaylogo": False})
+
+
+def results_section(run: PlaygroundRun, fig) -> None:
+    """Loss and distance curves, the results table, the downloads and the update rules."""
+    landscape, views = run.landscape, run.views
+    st.subheader("Loss and distance to the minimum")
+    st.plotly_chart(curves.loss_figure(views, landscape.min_value, landscape.minima), key="loss",
+                    config={"displaylogo": False})
+    tol = 1e-3 * max(hi - lo for lo, hi in landscape.domain)
+    st.dataframe(curves.results_rows(views, landscape.minima, landscape.min_value, tol), hide_index=True,
+                 column_config={"final loss": st.column_config.NumberColumn(format="%.4g"),
+                                "final gap f − f*": st.column_config.NumberColumn(format="%.3e"),
+                                "final distance": st.column_config.NumberColumn(format="%.3e")})
+    c1, c2, _ = st.columns([1, 1, 3])
+    c1.download_button("trajectories (CSV)", data=lambda: export.trajectories_csv(views),
+                       file_name=f"{landscape.key}_trajectories.csv", mime="text/csv")
+    c2.download_button("figure (HTML)", data=lambda: export.figure_html(fig),
+                       file_name=f"{landscape.key}_paths.html", mime="text/html")
+    with st.expander("The landscape and how each optimizer moves"):
+        st.markdown(f"**{landscape.name}**: {landscape.description}")
+        st.latex(landscape.latex)
+        panels.update_rules(run.chosen)
