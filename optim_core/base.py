@@ -110,14 +110,14 @@ def as_flag(name: str, value: Any) -> bool:
 
 
 def widened(*values):
-    """A function ``fit(like)`` giving ``values`` with every ``(B, 1)`` array widened to
+    """A function ``hypers(like)`` giving ``values`` with every ``(B, 1)`` array widened to
     ``like.shape`` ``(B, D)``, once per shape. numpy is about ten times slower broadcasting along a
     short inner axis than combining arrays of equal shape, and a sweep is all ``(B, 1)`` arrays."""
     if all(np.ndim(v) == 0 for v in values):
         return lambda like: values
     cache: dict = {}
 
-    def fit(like: Array) -> tuple:
+    def hypers(like: Array) -> tuple:
         out = cache.get(like.shape)
         if out is None:
             out = cache[like.shape] = tuple(
@@ -125,7 +125,7 @@ def widened(*values):
                 for v in values)
         return out
 
-    return fit
+    return hypers
 
 
 def per_run(value, batch: int) -> Array:

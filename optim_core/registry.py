@@ -87,77 +87,68 @@ class OptimizerSpec:
         return self.factory(**self.kwargs(values, **overrides))
 
 
-_ADAM_RULE = (r"m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t,\quad v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2"
-              r"\\ x_{t+1} = x_t - \frac{\eta}{1-\beta_1^t}\,"
-              r"\frac{m_t}{\sqrt{v_t/(1-\beta_2^t)} + \epsilon}")
+_ADAM_PARAMS = (_lr(1e-3), _BETA1, _BETA2, _EPS, _WD)
+_BOUND_PARAMS = (_lr(1e-3), _BETA1, _BETA2, _FINAL_LR, _GAMMA, _EPS, _WD)
 
 OPTIMIZERS: dict[str, OptimizerSpec] = {
     s.key: s
     for s in (
         OptimizerSpec(
             "sgd", "SGD", opt.sgd, (_lr(1e-3), _WD),
-            r"x_{t+1} = x_t - \eta\, g_t",
+            opt.SGD_LATEX["sgd"],
             "one fixed step size for every parameter"),
         OptimizerSpec(
             "momentum", "Momentum", opt.sgd,
             (_lr(1e-3), HyperParam("momentum", "momentum μ", 0.9, 0.0, 0.999),
              HyperParam("dampening", "dampening τ", 0.0, 0.0, 1.0), _WD),
-            r"b_t = \mu b_{t-1} + (1-\tau) g_t,\quad x_{t+1} = x_t - \eta\, b_t",
+            opt.SGD_LATEX["momentum"],
             "heavy ball: a velocity that remembers past gradients"),
         OptimizerSpec(
             "nesterov", "Nesterov", opt.sgd,
             (_lr(1e-3), HyperParam("momentum", "momentum μ", 0.9, 0.01, 0.999), _WD),
-            r"b_t = \mu b_{t-1} + g_t,\quad x_{t+1} = x_t - \eta\,(g_t + \mu b_t)",
+            opt.SGD_LATEX["nesterov"],
             "momentum that looks one step ahead", fixed={"nesterov": True}),
         OptimizerSpec(
             "adagrad", "AdaGrad", opt.adagrad,
             (_lr(1e-2), HyperParam("lr_decay", "lr decay δ", 0.0, 0.0, 1.0),
              HyperParam("initial_accumulator_value", "G₀", 0.0, 0.0, 10.0),
              HyperParam("eps", "ε", 1e-10, 1e-12, 1.0, True), _WD),
-            r"G_t = G_{t-1} + g_t^2,\quad x_{t+1} = x_t - \frac{\eta}{\sqrt{G_t} + \epsilon}\, g_t",
+            opt.ADAGRAD_LATEX["adagrad"],
             "per-parameter rates that only ever shrink"),
         OptimizerSpec(
             "rmsprop", "RMSProp", opt.rmsprop,
             (_lr(1e-2), HyperParam("alpha", "α", 0.99, 0.0, 0.9999), _EPS,
              HyperParam("momentum", "momentum μ", 0.0, 0.0, 0.999),
              HyperParam("centered", "centered", False), _WD),
-            r"v_t = \alpha v_{t-1} + (1-\alpha) g_t^2,\quad"
-            r" x_{t+1} = x_t - \frac{\eta}{\sqrt{v_t} + \epsilon}\, g_t",
+            opt.RMSPROP_LATEX["rmsprop"],
             "AdaGrad with a moving window instead of the whole history"),
         OptimizerSpec(
-            "adam", "Adam", opt.adam, (_lr(1e-3), _BETA1, _BETA2, _EPS, _WD), _ADAM_RULE,
+            "adam", "Adam", opt.adam, _ADAM_PARAMS, opt.ADAM_LATEX["adam"],
             "momentum plus per-parameter rates, both bias-corrected"),
         OptimizerSpec(
-            "adam_nobc", "Adam (no bias correction)", opt.adam, (_lr(1e-3), _BETA1, _BETA2, _EPS, _WD),
-            r"m_t,\ v_t \text{ as Adam},\quad x_{t+1} = x_t - \eta\, \frac{m_t}{\sqrt{v_t} + \epsilon}",
+            "adam_nobc", "Adam (no bias correction)", opt.adam, _ADAM_PARAMS,
+            opt.ADAM_LATEX["adam_nobc"],
             "Adam without the 1 - β^t factors: the Adam paper's Section 3 experiment",
             fixed={"bias_correction": False}),
         OptimizerSpec(
-            "amsgrad", "AMSGrad", opt.adam, (_lr(1e-3), _BETA1, _BETA2, _EPS, _WD),
-            r"\hat v_t = \max(\hat v_{t-1}, v_t),\quad \text{then Adam with } \hat v_t",
+            "amsgrad", "AMSGrad", opt.adam, _ADAM_PARAMS,
+            opt.ADAM_LATEX["amsgrad"],
             "Adam whose per-parameter rates can never grow back", fixed={"amsgrad": True}),
         OptimizerSpec(
             "adamax", "AdaMax", opt.adamax,
             (_lr(2e-3), _BETA1, _BETA2, _EPS, _WD),
-            r"u_t = \max(\beta_2 u_{t-1}, |g_t| + \epsilon),\quad"
-            r" x_{t+1} = x_t - \frac{\eta}{1-\beta_1^t}\, \frac{m_t}{u_t}",
+            opt.ADAMAX_LATEX["adamax"],
             "Adam with an infinity norm in place of the second moment"),
         OptimizerSpec(
             "adabound", "AdaBound", opt.adabound,
-            (_lr(1e-3), _BETA1, _BETA2,
-             _FINAL_LR, _GAMMA,
-             _EPS, _WD),
-            r"\eta_t = \mathrm{clip}\Big(\frac{\eta\sqrt{1-\beta_2^t}/(1-\beta_1^t)}{\sqrt{v_t}+\epsilon},"
-            r"\ \eta^*\big(1 - \tfrac{1}{\gamma t + 1}\big),\ \eta^*\big(1 + \tfrac{1}{\gamma t}\big)\Big),"
-            r"\quad x_{t+1} = x_t - \eta_t\, m_t",
+            _BOUND_PARAMS,
+            opt.ADABOUND_LATEX["adabound"],
             "Adam whose rates are clipped into a band that closes on final_lr: Adam first, SGD at the end",
             bounded=True),
         OptimizerSpec(
             "amsbound", "AMSBound", opt.adabound,
-            (_lr(1e-3), _BETA1, _BETA2,
-             _FINAL_LR, _GAMMA,
-             _EPS, _WD),
-            r"\hat v_t = \max(\hat v_{t-1}, v_t),\quad \text{then AdaBound with } \hat v_t",
+            _BOUND_PARAMS,
+            opt.ADABOUND_LATEX["amsbound"],
             "AMSGrad with AdaBound's band", fixed={"amsbound": True}, bounded=True),
     )
 }

@@ -60,7 +60,8 @@ def link_query(landscape_key: str, chosen: Mapping[str, Mapping[str, Any]], star
                               "y0": float(start[1]), "T": int(steps)}
     for opt_key, hyper in chosen.items():
         values.update({panels.hyper_key(opt_key, k): v for k, v in hyper.items()})
-    return fl.encode(fields(), values)
+    # the landscape and the optimizers name the view: written even when they are the defaults
+    return {"ls": landscape_key, "opt": ",".join(chosen), **fl.encode(fields(), values)}
 
 
 def landscape_values(ls_key: str) -> dict[str, Any]:
