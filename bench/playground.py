@@ -49,7 +49,7 @@ def pure_parts(steps: int, repeats: int) -> dict:
     bg = background.render(ls, (x_range, y_range))
     figs = {"contour": lambda: trajectory.contour_figure(ls, views, ls.start, bg),
             "surface": lambda: trajectory.surface_figure(ls, views, x_range, y_range),
-            "loss": lambda: curves.loss_figure(views, ls.min_value, ls.minima)}
+            "loss": lambda: curves.loss_figure(views, ls)}
     out = {"run": _best(run, repeats), "background": _best(lambda: background.render(ls, (x_range, y_range)), repeats),
            "suggestions (once per landscape)": _best(lambda: tuning.suggest(ls), repeats)}
     for name, make in figs.items():

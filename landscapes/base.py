@@ -116,12 +116,14 @@ class Landscape:
     def gradient(self, x: Array, t: int) -> Array:
         return self.grad(x)
 
-    def nearest_minimum(self, point) -> Array | None:
-        """The global minimiser nearest to ``point`` ``(2,)``, or None when f has none listed."""
+    def nearest_minimum(self, points) -> Array | None:
+        """The global minimiser nearest to each of ``points`` ``(..., 2) -> (..., 2)``, or None when
+        f has none listed."""
         if not self.minima:
             return None
         minima = np.asarray(self.minima, dtype=np.float64)
-        return minima[np.argmin(((minima - np.asarray(point, dtype=np.float64)) ** 2).sum(axis=1))]
+        p = as_points(points)
+        return minima[np.argmin(((p[..., None, :] - minima) ** 2).sum(axis=-1), axis=-1)]
 
     # --- the problem protocol that sweeps use (OnlineProblem has the same four)
 

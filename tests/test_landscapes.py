@@ -412,3 +412,13 @@ def test_only_ackley_has_a_minimum_without_curvature():
 
     assert [k for k, ls in LANDSCAPES.items() if not ls.smooth_minima] == ["ackley"]
     assert not rescaled(LANDSCAPES["ackley"], 2.0).smooth_minima
+
+
+def test_nearest_minimum_picks_each_of_himmelblaus_four_and_works_on_batches():
+    h = LANDSCAPES["himmelblau"]
+    minima = np.array(h.minima)
+    near = minima + 0.3  # a point beside each minimum, closer to it than to any other
+    np.testing.assert_array_equal(h.nearest_minimum(near), minima)
+    np.testing.assert_array_equal(h.nearest_minimum(near[2]), minima[2])
+    assert h.nearest_minimum(near[None, :, :]).shape == (1, 4, 2)
+    assert LANDSCAPES["saddle"].nearest_minimum((0.0, 0.0)) is None  # unbounded below: none listed

@@ -10,6 +10,7 @@ from typing import Any
 import streamlit as st
 
 import landscapes
+import optim_core as oc
 from runs import fields as fl
 from runs.online import FIXED_PARAMS, MAX_C, MAX_STEPS, MODES, OPTIMIZERS, SHARED_PARAMS, defaults
 
@@ -33,6 +34,7 @@ def problem_fields() -> list[fl.Field]:
 def fields(problem_key: str, C: int) -> list[fl.Field]:
     """All the page's fields, with the defaults of ``problem_key`` at ``C``."""
     d = defaults(problem_key, C)
+    beta1, beta2 = (oc.OPTIMIZERS["adam"].param(k) for k in ("beta1", "beta2"))  # the registry's ranges
     hyper = []
     for f in panels.hyper_fields(OPTIMIZERS):
         opt_key, _, param = f.key.partition(".")
@@ -43,8 +45,8 @@ def fields(problem_key: str, C: int) -> list[fl.Field]:
         *problem_fields(),
         fl.Field("opt", "optimizers", "multi", list(OPTIMIZERS), choices=OPTIMIZERS,
                  help="each keeps its colour on every page"),
-        fl.Field("b1", "β₁", "float", d.beta1, 0.0, 0.999, step=0.05, help="both papers take β₁ = 0"),
-        fl.Field("b2", "β₂", "float", d.beta2, 0.0, 0.99999, step=0.01,
+        fl.Field("b1", "β₁", "float", d.beta1, beta1.low, beta1.high, step=0.05, help="both papers take β₁ = 0"),
+        fl.Field("b2", "β₂", "float", d.beta2, beta2.low, beta2.high, step=0.01,
                  help="the paper's condition on β₂ is checked below the problem"),
         fl.Field("x0", "start x₁", "float", d.x0, -1.0, 1.0, step=0.05),
         fl.Field("T", "steps T", "int", d.steps, 1, MAX_STEPS, step=1000, help=f"at most {MAX_STEPS:,}"),

@@ -128,10 +128,10 @@ def results_section(run: PlaygroundRun, fig) -> None:
     """Loss and distance curves, the results table, the downloads and the update rules."""
     landscape, views = run.landscape, run.views
     st.subheader("Loss and distance to the minimum")
-    st.plotly_chart(curves.loss_figure(views, landscape.min_value, landscape.minima), key="loss",
+    st.plotly_chart(curves.loss_figure(views, landscape), key="loss",
                     config={"displaylogo": False})
     tol = 1e-3 * max(hi - lo for lo, hi in landscape.domain)
-    st.dataframe(curves.results_rows(views, landscape.minima, landscape.min_value, tol), hide_index=True,
+    st.dataframe(curves.results_rows(views, landscape, tol), hide_index=True,
                  column_config={"final loss": st.column_config.NumberColumn(format="%.4g"),
                                 "final gap f − f*": st.column_config.NumberColumn(format="%.3e"),
                                 "final distance": st.column_config.NumberColumn(format="%.3e")})

@@ -13,12 +13,10 @@ from .runs import RunView, thin_indices
 FLOOR = 1e-16  # log axes: a gap of exactly 0 is drawn at this floor
 
 
-def nearest_minimum_distance(positions: np.ndarray, minima) -> np.ndarray | None:
-    """Euclidean distance from each position ``(..., D)`` to the nearest of ``minima``."""
-    if not minima:
-        return None
-    m = np.asarray(minima, dtype=np.float64)
-    return np.sqrt(((positions[..., None, :] - m) ** 2).sum(-1)).min(-1)
+def nearest_minimum_distance(positions: np.ndarray, landscape) -> np.ndarray | None:
+    """Euclidean distance from each position ``(..., 2)`` to the landscape's nearest minimum."""
+    nearest = landscape.nearest_minimum(positions)
+    return None if nearest is None else np.sqrt(((positions - nearest) ** 2).sum(-1))
 
 
 def log_ticks(values) -> dict:
@@ -35,17 +33,18 @@ def _step_axis(v: RunView) -> np.ndarray:
     return np.concatenate([[0], v.steps])
 
 
-def loss_figure(views: Sequence[RunView], min_value: float | None, minima, *, height: int = 380) -> go.Figure:
+def loss_figure(views: Sequence[RunView], landscape, *, height: int = 380) -> go.Figure:
     """Left: f - f* on a log axis (f itself, linear, where there is no minimum value); right: the
     distance to the nearest minimum (log). Each path stops where its run diverged; long runs are
     thinned to a few thousand points per line, each stretch's extremes kept."""
+    min_value = landscape.min_value
     has_gap = min_value is not None
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.09, subplot_titles=(
         "loss gap f − f*" if has_gap else "loss f", "distance to the nearest minimum"))
     for v in views:
         n = v.last_valid + 1
         y = np.maximum(v.loss[:n] - min_value, FLOOR) if has_gap else v.loss[:n]
-        dist = nearest_minimum_distance(v.positions[:n], minima)
+        dist = nearest_minimum_distance(v.positions[:n], landscape)
         keep = thin_indices([y] if dist is None else [y, dist])
         t, y = _step_axis(v)[:n][keep], y[keep]
         dist = None if dist is None else dist[keep]
@@ -68,12 +67,13 @@ def loss_figure(views: Sequence[RunView], min_value: float | None, minima, *, he
     return fig
 
 
-def results_rows(views: Sequence[RunView], minima, min_value: float | None, tol: float) -> list[dict]:
+def results_rows(views: Sequence[RunView], landscape, tol: float) -> list[dict]:
     """One row per run: final loss, final distance, the first step within ``tol`` of a minimum,
     and the step it diverged at."""
+    min_value = landscape.min_value
     rows = []
     for v in views:
-        dist = nearest_minimum_distance(v.positions, minima)
+        dist = nearest_minimum_distance(v.positions, landscape)
         reached = None
         if dist is not None:
             hit = np.flatnonzero(dist[: v.last_valid + 1] <= tol)
