@@ -63,6 +63,40 @@ class AdaBound(Optimizer):
             group.setdefault("amsbound", False)
             group.setdefault("initial_lr", group["lr"])
 
+    def effective_lr(self, p: torch.Tensor, index: torch.Tensor | None = None):
+        """The rates AdaBound applied to ``p`` at its latest step: ``(clipped, raw, lower, upper)``.
+
+        ``raw = lr sqrt(1 - b2^t) / (1 - b1^t) / (sqrt(v) + eps)`` (AMSBound: ``v_max``) and
+        ``clipped`` is ``raw`` clipped to ``[lower(t), upper(t)]``: the factor that multiplies the
+        first moment in :meth:`step`, which computes it here too. ``index`` (a LongTensor of
+        positions in the flattened ``p``) restricts the work to those entries; the tensors then
+        have its shape. Raises ``RuntimeError`` before ``p`` has taken a step.
+        """
+        state = self.state.get(p)
+        if not state:
+            raise RuntimeError("effective_lr: this parameter has not taken a step yet")
+        group = next(g for g in self.param_groups if any(q is p for q in g["params"]))
+        v = state["max_exp_avg_sq"] if group["amsbound"] else state["exp_avg_sq"]
+        if index is not None:
+            v = torch.take(v, index)
+        return self._bounded_lr(group, state["step"], v, keep_raw=True)
+
+    @staticmethod
+    def _bounded_lr(group: dict, t: int, v: torch.Tensor, keep_raw: bool):
+        """``(clipped, raw, lower, upper)`` at step ``t`` from the second moment ``v`` in use;
+        without ``keep_raw`` the raw rates are clipped in place and ``raw`` is None."""
+        beta1, beta2 = group["betas"]
+        # final_lr follows the schedule: the bounds move with lr_t / lr_0.
+        final_lr = group["final_lr"] * group["lr"] / group["initial_lr"] if group["initial_lr"] else 0.0
+        step_size = group["lr"] * math.sqrt(1 - beta2**t) / (1 - beta1**t)
+        lower = lower_bound(final_lr, group["gamma"], t)
+        upper = upper_bound(final_lr, group["gamma"], t)
+        denom = v.sqrt().add_(group["eps"])
+        raw = torch.full_like(denom, step_size).div_(denom)
+        if keep_raw:
+            return raw.clamp(lower, upper), raw, lower, upper
+        return raw.clamp_(lower, upper), None, lower, upper
+
     @torch.no_grad()
     def step(self, closure=None):
         loss = None
@@ -72,8 +106,6 @@ class AdaBound(Optimizer):
 
         for group in self.param_groups:
             beta1, beta2 = group["betas"]
-            # final_lr follows the schedule: the bounds move with lr_t / lr_0.
-            final_lr = group["final_lr"] * group["lr"] / group["initial_lr"] if group["initial_lr"] else 0.0
             for p in group["params"]:
                 if p.grad is None:
                     continue
@@ -91,22 +123,14 @@ class AdaBound(Optimizer):
                     if group["amsbound"]:
                         state["max_exp_avg_sq"] = torch.zeros_like(p, memory_format=torch.preserve_format)
                 state["step"] += 1
-                t = state["step"]
                 exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
 
                 exp_avg.lerp_(grad, 1 - beta1)
                 exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+                v = exp_avg_sq
                 if group["amsbound"]:
-                    max_exp_avg_sq = state["max_exp_avg_sq"]
-                    torch.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
-                    denom = max_exp_avg_sq.sqrt().add_(group["eps"])
-                else:
-                    denom = exp_avg_sq.sqrt().add_(group["eps"])
-
-                step_size = group["lr"] * math.sqrt(1 - beta2**t) / (1 - beta1**t)
-                lower = lower_bound(final_lr, group["gamma"], t)
-                upper = upper_bound(final_lr, group["gamma"], t)
-                lr_eff = torch.full_like(denom, step_size).div_(denom).clamp_(lower, upper)
+                    v = torch.maximum(state["max_exp_avg_sq"], exp_avg_sq, out=state["max_exp_avg_sq"])
+                lr_eff, _, _, _ = self._bounded_lr(group, state["step"], v, keep_raw=False)
                 p.sub_(lr_eff * exp_avg)
 
         return loss
