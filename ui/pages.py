@@ -11,6 +11,9 @@ from typing import NamedTuple
 import streamlit as st
 
 
+RECONNECT_WATCH_S = 600  # the watch's own period: it only has to exist, so rarely
+
+
 class PageInfo(NamedTuple):
     path: str  # the script, relative to the entry point
     title: str
@@ -25,11 +28,20 @@ PAGES: dict[str, PageInfo] = {
     "rescaling": PageInfo("app_pages/rescaling.py", "Rescaling y", "rescaling", ":material/compress:"),
     "online": PageInfo("app_pages/online.py", "Online example", "online", ":material/timeline:"),
     "lab": PageInfo("app_pages/lab.py", "final_lr lab", "lab", ":material/grid_on:"),
+    "network": PageInfo("app_pages/network.py", "Real network", "network", ":material/hub:"),
 }
+
+
+@st.fragment(run_every=RECONNECT_WATCH_S)
+def _reconnect_watch() -> None:
+    """Draws nothing. A page with a timed fragment is one the browser reruns as soon as it
+    reconnects to the server (Streamlit's front end requests a run on reconnecting only then), so
+    after a server restart an open page shows fresh output instead of the old one."""
 
 
 def navigation() -> None:
     """Route to the page the address names (the home page by default), in the story's order."""
+    _reconnect_watch()
     pages = [st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url_path or None, default=key == "home")
              for key, p in PAGES.items()]
     st.navigation(pages).run()

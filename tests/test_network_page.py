@@ -1,0 +1,170 @@
+"""The real-network page: its settings become the run they describe (capped to the budget with a
+note), what it shows is what the trained run recorded, and hostile links never break it.
+
+The engine's exactness is tested in test_nets.py against plain nn.Module + torch.optim runs; here
+the oracles are the recorded arrays themselves, summed or counted by hand.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from runs import fields as fl
+from runs import network as net
+from tests.conftest import chart_specs, open_app, warning_text
+from ui import network_state
+
+PAGE = "app_pages/network.py"
+QUICK = {"epochs": "3", "seeds": "2"}
+
+
+def values(**overrides):
+    out = {f.key: f.default for f in network_state.fields()}
+    out.update(overrides)
+    return out
+
+
+@pytest.fixture(scope="module")
+def small():
+    spec, notes = net.spec_from(values(epochs=4, seeds=2), ["momentum", "adam", "adabound"])
+    assert notes == []
+    return net.train(spec)
+
+
+# ----------------------------------------------------------------------------- settings -> run
+
+
+def test_the_settings_become_the_run_they_describe():
+    spec, notes = net.spec_from(values(**{"lr.adam": 0.003, "final_lr": 0.05, "gamma": 0.01, "b1": 0.8,
+                                          "epochs": 7, "seeds": 2, "batch": 32, "raw": True}),
+                                ["adam", "adabound"])
+    assert notes == []
+    adam, adabound = spec.configs
+    assert (adam.optimizer, adam.lr, adam.betas) == ("adam", 0.003, (0.8, 0.999))
+    assert (adabound.final_lr, adabound.gamma, adabound.lr) == (0.05, 0.01, 1e-3)
+    assert (spec.epochs, spec.seeds, spec.batch_size, spec.raw_inputs) == (7, (0, 1), 32, True)
+
+
+def test_the_default_run_is_within_the_budget_and_an_oversized_one_is_cut_with_a_note():
+    spec, notes = net.spec_from(values(), list(net.DEFAULT_OPTIMIZERS))
+    assert notes == [] and net.work(spec) == 3 * 3 * 50
+    spec, notes = net.spec_from(values(epochs=300, seeds=8), list(net.OPTIMIZERS))
+    assert net.work(spec) <= net.BUDGET
+    assert spec.epochs >= 5  # seeds give way before the run gets too short to show anything
+    assert len(notes) == 1 and f"{net.BUDGET:,} model-epochs" in notes[0] and "trained" in notes[0]
+    cnn, notes = net.spec_from(values(model="cnn", epochs=300), ["adam"])
+    assert net.work(cnn) <= net.BUDGET and notes
+
+
+# ----------------------------------------------------------------------------- what the page shows
+
+
+def test_histogram_shares_and_figures_are_the_recorded_counts(small):
+    for c in range(len(small.spec.configs)):
+        m = net.models_of(small, c)
+        assert np.allclose(net.histogram(small, c, 4).sum(), 1.0)
+        counts = small.hist_counts[m, -1]
+        # every parameter is counted once: in a bin, or apart as inactive
+        n_params = counts.sum(-1) + small.inactive[m, -1]
+        assert np.all(n_params == n_params[0])
+        f = net.rate_figures(small, c)
+        above = counts[:, np.searchsorted(small.hist_edges, 3.0) + 1:].sum(-1) / counts.sum(-1)
+        assert f.share_huge == pytest.approx(float(np.median(above)))
+        p = small.percentiles[m, -1]
+        assert f.decades_p1_p99 == pytest.approx(float(np.median(np.log10(p[:, -1] / p[:, 0]))))
+
+
+def test_sgd_has_one_rate_and_adabounds_rates_lie_in_its_band(small):
+    steps, logs = net.sampled_log_rates(small, 0)
+    np.testing.assert_allclose(10.0 ** logs, 0.1, rtol=1e-12)  # momentum: lr everywhere
+    c = 2
+    steps, logs = net.sampled_log_rates(small, c)
+    rates = 10.0 ** logs
+    lower, upper = small.lower[c, steps - 1], small.upper[c, steps - 1]
+    assert np.all(rates >= lower * (1 - 1e-12)) and np.all(rates <= upper * (1 + 1e-12))
+
+
+def test_curves_are_the_mean_and_extremes_over_seeds(small):
+    c = net.curve(small, 1, "test_acc")
+    m = net.models_of(small, 1)
+    np.testing.assert_allclose(c.mean, small.test_acc[m].mean(0))
+    np.testing.assert_allclose(c.low, small.test_acc[m].min(0))
+    rows = net.final_rows(small)
+    assert [r.key for r in rows] == ["momentum", "adam", "adabound"]
+    assert rows[1].test_acc_mean == pytest.approx(small.test_acc[m, -1].mean())
+
+
+def test_the_csv_holds_every_curve_and_every_sampled_rate(small):
+    lines = net.csv_text(small).strip().splitlines()
+    M, T, K, E = small.n_models, small.lr_eff.shape[1], len(small.sampled_names), small.spec.epochs
+    assert len(lines) == 1 + M * (4 * (E + 1) + T * K)
+    assert lines[1].startswith("epoch,momentum,")
+
+
+def test_the_grid_is_adabound_per_cell_and_sgdm_at_lr_equal_final_lr(small):
+    spec = net.grid_spec(small.spec.configs[2], small.spec, 0.9, epochs=1)
+    F, G = len(net.GRID_FINAL_LRS), len(net.GRID_GAMMAS)
+    assert len(spec.configs) == F * G + F
+    assert {(c.final_lr, c.gamma) for c in spec.configs[:F * G]} == {(f, g) for f in net.GRID_FINAL_LRS
+                                                                      for g in net.GRID_GAMMAS}
+    assert [c.lr for c in spec.configs[F * G:]] == list(net.GRID_FINAL_LRS)
+    g = net.grid_tables(net.train(spec))
+    assert g.test_acc.shape == (G, F) and g.sgdm_test_acc.shape == (F,)
+    assert np.all((g.test_acc[np.isfinite(g.test_acc)] >= 0) & (g.test_acc[np.isfinite(g.test_acc)] <= 1))
+
+
+# ----------------------------------------------------------------------------- the page
+
+
+def test_the_page_trains_and_draws_every_view():
+    at = open_app(PAGE, QUICK)
+    specs = chart_specs(at)
+    assert len(specs) == 4  # Fig. 1, spread, histogram, curves
+    heat = specs[0]["data"]
+    assert [t["type"] for t in heat] == ["heatmap", "heatmap"]  # Adam beside AdaBound
+    assert len(heat[0]["y"]) == 10
+    text = " ".join(m.value for m in at.markdown)
+    assert "**Adam**: p1–p99 spans" in text and "**Momentum**: one rate, lr = 0.1" in text
+    assert not at.warning
+
+
+@pytest.mark.parametrize("query, note", [
+    ({"epochs": "1000000"}, "clamped to 300"),
+    ({"opt": "adam,<script>alert(1)</script>"}, "ignored unknown"),
+    ({"lr.adam": "nan"}, "not a finite number"),
+    ({"model": "resnet"}, "unknown value"),
+    ({"seeds": "-4"}, "clamped to 1"),
+    ({"ep": "250"}, ""),  # an epoch beyond this run's: the histogram shows its last
+])
+def test_a_hostile_link_is_clamped_or_ignored_with_a_note(query, note):
+    at = open_app(PAGE, {**QUICK, **query})
+    assert note in warning_text(at)
+
+
+def test_an_oversized_run_is_cut_to_the_budget_with_a_note():
+    at = open_app(PAGE, {"epochs": "300", "seeds": "8", "opt": "adam,adabound", "model": "cnn"})
+    warning = warning_text(at)
+    assert "This run had values" in warning and "model-epochs" in warning
+
+
+def test_a_diverging_run_is_marked_and_the_others_go_on():
+    # weight decay 1 at lr 10 multiplies every weight by -9 a step: float64 overflows in epoch 5
+    at = open_app(PAGE, {"epochs": "6", "seeds": "1", "opt": "sgd,adam", "lr.sgd": "10", "wd": "1"})
+    warning = warning_text(at)
+    assert "Diverged" in warning and "sgd lr=10" in warning
+    assert len(chart_specs(at)) == 4
+
+
+def test_no_optimizer_chosen_says_so():
+    at = open_app(PAGE, QUICK)
+    at.multiselect(key="opt").set_value([]).run()
+    assert not at.exception
+    assert any("Choose at least one optimizer" in i.value for i in at.info)
+
+
+def test_the_fields_are_the_registry_ranges():
+    f = {x.key: x for x in network_state.fields()}
+    assert (f["final_lr"].low, f["final_lr"].high) == (1e-5, 10.0)
+    parsed, notes = fl.parse(network_state.fields(), {"gamma": "0.9"})
+    assert parsed["gamma"] == 0.5 and notes
