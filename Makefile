@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test bench browser
+.PHONY: run test bench browser fuzz load
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -36,3 +36,13 @@ bench: $(VENV)/.dev
 	$(BIN)/python -m bench.core
 	$(BIN)/python -m bench.playground
 	$(BIN)/python -m bench.lab
+	$(BIN)/python -m bench.nets
+
+# Hostile links at volume: 1,000 examples per page (the test suite runs 200).
+fuzz: $(VENV)/.dev
+	FUZZ_EXAMPLES=1000 $(BIN)/python -m pytest tests/test_fuzz.py -k hostile_links -p no:cacheprovider
+
+# A classroom on loopback: 30 Chromium sessions at defaults, then 30 at heavy settings.
+load: $(VENV)/.dev browser
+	$(BIN)/python -m bench.load --sessions 30
+	$(BIN)/python -m bench.load --sessions 30 --heavy

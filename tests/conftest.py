@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 import json
 from pathlib import Path
 
@@ -50,3 +51,9 @@ def clear_caches():
     st.cache_data.clear()
     yield
     st.cache_data.clear()
+
+
+def warning_text(at) -> str:
+    """Every warning of an AppTest run as the reader sees it: markdown escapes removed (notes quote
+    link values, escaped so that they never render as links, tags or formulas)."""
+    return " ".join(re.sub(r"\\(.)", r"\1", w.value) for w in at.warning)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import APP, open_app, chart_specs, decode
+from tests.conftest import APP, open_app, chart_specs, decode, warning_text
 from runs import lab as sweeps
 from viz.colors import color_of
 
@@ -95,7 +95,7 @@ def test_a_garbage_link_gives_notes_and_a_working_page(clear_caches):
     at = open_lab({**SMALL, "ls": "saddle", "opt": "<b>x</b>", "T": "1e12", "S": "-3", "fl_lo": "nan",
                    "fl_hi": "0.00001", "fl_n": "lots", "g_lo": "0.5", "g_hi": "1e-6", "adabound.beta1": "7",
                    "C": "2.5", "damp": "sideways", "evil": "1"})
-    text = " ".join(w.value for w in at.warning)
+    text = warning_text(at)
     for word in ("Saddle has no minimum", "method", "horizon", "random starts", "final_lr η* from",
                  "final_lr η* values", "upside down", "β₁", "period C", "dampening", "evil"):
         assert word in text, word

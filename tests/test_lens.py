@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 import landscapes
 import optim_core as oc
-from tests.conftest import APP, chart_specs, decode
+from tests.conftest import APP, chart_specs, decode, warning_text
 from ui import presets
 from runs.playground import config, playground_trace
 from viz.runs import registry_views
@@ -135,7 +135,7 @@ def test_stability_warning_when_final_lr_is_above_the_limit():
         at.query_params[k] = v
     at.switch_page("app_pages/lens.py").run()
     assert not at.exception
-    warnings = " ".join(w.value for w in at.warning)
+    warnings = warning_text(at)
     assert "above the stability limit" in warnings
     limit = oc.max_stable_final_lr(landscapes.max_curvature(ROSENBROCK, (1.0, 1.0)), 0.9)
     assert f"{limit:.3g}" in warnings

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 import landscapes
 import optim_core as oc
-from tests.conftest import APP, open_app, chart_specs, decode
+from tests.conftest import APP, open_app, chart_specs, decode, warning_text
 from runs import fields as params
 from runs import online as runs
 from ui import compute, online_state
@@ -390,7 +390,7 @@ def test_changing_problem_and_c_bring_their_defaults(clear_caches):
 def test_hostile_link_gives_notes_not_errors(clear_caches):
     at = open_online({"problem": "<script>", "C": "1e9", "opt": "adam,nope", "b2": "nan", "x0": "7",
                       "T": "-3", "mode": "warp", "adam.lr": "1e99", "zzz": "1"})
-    note = at.warning[0].value
+    note = warning_text(at)
     for word in ("<script>", "C:", "nope", "β₂", "start x₁", "steps T", "warp", "Adam learning rate", "zzz"):
         assert word in note, word
     assert at.number_input(key="C").value == runs.MAX_C and at.number_input(key="T").value == 1

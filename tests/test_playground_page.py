@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 import landscapes
 import optim_core as oc
-from tests.conftest import APP, open_app, chart_specs, decode
+from tests.conftest import APP, open_app, chart_specs, decode, warning_text
 
 PAGE = "app_pages/playground.py"
 
@@ -114,7 +114,7 @@ def test_a_garbage_link_gives_notes_and_a_working_page():
     at = open_playground({"ls": "atlantis", "opt": "adam,<b>bogus</b>", "T": "1e12", "adam.lr": "-3",
                           "x0": "nan", "y0": "1e300", "noise": "lots", "seed": "-1", "sched": "weekly",
                           "evil": "1"})
-    text = " ".join(w.value for w in at.warning)
+    text = warning_text(at)
     for word in ("atlantis", "bogus", "steps", "Adam", "start x", "start y", "noise", "seed", "schedule", "evil"):
         assert word in text, word
     assert legend_names(contour(at)) == ["Adam"]
@@ -128,7 +128,7 @@ def test_a_garbage_link_gives_notes_and_a_working_page():
 
 def test_divergence_is_shown_not_hidden():
     at = open_playground({"opt": "sgd,adam", "sgd.lr": "0.1", "T": "200"})
-    warning = " ".join(w.value for w in at.warning)
+    warning = warning_text(at)
     assert "SGD at step" in warning
     table = at.dataframe[0].value
     diverged = table.set_index("optimizer")["diverged at step"]

@@ -12,7 +12,7 @@ import pytest
 
 import landscapes
 import optim_core as oc
-from tests.conftest import chart_specs, decode, open_app
+from tests.conftest import chart_specs, decode, open_app, warning_text
 from ui import presets
 from runs.playground import config, playground_trace
 from viz.runs import registry_views
@@ -172,7 +172,7 @@ def test_s_equal_to_one_is_the_same_function():
 def test_a_hostile_s_is_clamped_or_replaced_with_a_note(raw, expected, note):
     at = open_app(PAGE, {"ls": "sphere", "opt": "adam", "s": raw, "T": "50"})
     assert at.number_input(key="s").value == expected
-    notes = " ".join(w.value for w in at.warning)
+    notes = warning_text(at)
     assert "rescaling s" in notes and note in notes
     assert not at.error
 

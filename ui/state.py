@@ -12,6 +12,7 @@ shadow copy of its values; coming back to a page restores them, and nothing a pe
 
 from __future__ import annotations
 
+import re
 from typing import Any, Callable, Mapping, Sequence
 
 import streamlit as st
@@ -45,9 +46,18 @@ class PageState:
         query = st.query_params.to_dict()
         shadow = _shadow(self.page)
         written = st.session_state.get(f"_url_{self.page}")
+        # A session that has never run a page yet but already holds widget values is a browser that
+        # reconnected to a restarted server: its widgets are what the person set last (the link may
+        # lag one change behind), so they win over the link.
+        reconnected = "_view" not in st.session_state and any(f.key in st.session_state for f in self.fields)
         arrived = st.session_state.get("_view") != self.view
         st.session_state["_view"] = self.view
         notes: list[str] = []
+        if reconnected:
+            shadow.update({f.key: st.session_state.get(f.key, fresh.get(f.key, f.default)) for f in self.fields})
+            for f in self.fields:
+                st.session_state.setdefault(f.key, shadow[f.key])
+            return notes
         if query and query != written:
             values, notes = fl.parse(self.fields, query)
             unknown = fl.unknown_keys(self.fields, query)
@@ -107,7 +117,19 @@ def set_values(values: Mapping[str, Any]) -> None:
         st.session_state[k] = v
 
 
+# what can make markdown act: emphasis, code, links and images, HTML tags, tables, strikes, LaTeX
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>|~$])")
+
+
+def escape_markdown(text: str) -> str:
+    """``text`` shown as itself: every character markdown (or Streamlit's LaTeX, or an HTML tag)
+    could act on is escaped, so a value from a link is never a link, a tag or a formula."""
+    return _MARKDOWN.sub(r"\\\1", str(text))
+
+
 def show_notes(notes: Sequence[str], what: str = "This link") -> None:
+    """The notes on values that were clamped or ignored. They quote what arrived in the link, so
+    each is escaped: the page shows the text, never what it would render to."""
     if notes:
         st.warning(f"{what} had values the lab could not use as they were:\n\n"
-                   + "\n".join(f"- {n}" for n in notes), icon=":material/link_off:")
+                   + "\n".join(f"- {escape_markdown(n)}" for n in notes), icon=":material/link_off:")

@@ -1,0 +1,207 @@
+"""A classroom as a load test: N real Chromium sessions on loopback follow a lesson's script against
+a fresh server, and the figures a teacher cares about are printed (never asserted).
+
+Each session: open a page from a shared link, change a control, press Play, open a second page.
+The sessions arrive within a few seconds of each other (``--spread``). Reported: errors, sessions
+served, time to the first chart (p50, p95), and the server's resident memory: before the class
+(after one warm-up visit of each page, so the libraries are loaded), at its peak, and a minute
+after the class has left.
+
+    python -m bench.load --sessions 30            # defaults: the playground, then the lens
+    python -m bench.load --sessions 30 --heavy    # every optimizer, 10,000 steps
+
+The server listens on 127.0.0.1 only, every request goes there, and the run stops by itself
+(``--timeout`` per session step). Chromium: Debian's (/usr/bin/chromium) or Playwright's own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHART = "[data-testid='stPlotlyChart'] .js-plotly-plot .main-svg"
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+ERROR = "[data-testid='stException']"
+ALL_OPTIMIZERS = "sgd,momentum,nesterov,adagrad,rmsprop,adam,adam_nobc,amsgrad,adamax,adabound,amsbound"
+LINKS = {
+    False: ("playground?ls=rosenbrock&opt=sgd,momentum,adam,adabound", "lens"),
+    True: (f"playground?ls=rosenbrock&opt={ALL_OPTIMIZERS}&T=10000", f"lens?opt={ALL_OPTIMIZERS}&T=10000"),
+}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+class Sampler(threading.Thread):
+    """The server's RSS every 0.25 s, keeping the peak."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid, self.peak, self.stop = pid, 0.0, threading.Event()
+
+    def run(self):
+        while not self.stop.is_set():
+            try:
+                self.peak = max(self.peak, rss_mb(self.pid))
+            except OSError:
+                return
+            time.sleep(0.25)
+
+
+def start_server(port: int) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.address",
+         "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).read() == b"ok":
+                return proc
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise SystemExit("the server did not become healthy within 90 s")
+
+
+async def _settle(page, timeout_ms: float) -> None:
+    await page.wait_for_timeout(150)
+    await page.wait_for_selector(IDLE, timeout=timeout_ms)
+
+
+async def _check(page) -> None:
+    if await page.locator(ERROR).count():
+        raise RuntimeError((await page.locator(ERROR).first.inner_text())[:200])
+
+
+async def lesson(browser, base: str, links: tuple[str, str], delay: float, timeout_ms: float) -> dict:
+    """One student's session; returns its time to the first chart, or the error that ended it."""
+    await asyncio.sleep(delay)
+    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    page = await context.new_page()
+    out: dict = {"error": None, "first_chart": None}
+    try:
+        t0 = time.perf_counter()
+        await page.goto(f"{base}/{links[0]}", timeout=timeout_ms)
+        await page.wait_for_selector(CHART, state="visible", timeout=timeout_ms)
+        out["first_chart"] = time.perf_counter() - t0
+        await _settle(page, timeout_ms)
+        await _check(page)
+        steps = page.get_by_role("spinbutton", name="steps T")  # change a control
+        await steps.fill(str(random.choice([300, 400, 600, 700])))
+        await steps.press("Enter")
+        await _settle(page, timeout_ms)
+        await page.wait_for_selector(CHART, state="visible", timeout=timeout_ms)
+        await _check(page)
+        await page.locator("[data-testid='stPlotlyChart']").first.get_by_text("▶ Play").click()  # press Play
+        await page.wait_for_timeout(1500)
+        await page.goto(f"{base}/{links[1]}", timeout=timeout_ms)  # the second page
+        await page.wait_for_selector("[data-testid='stMain'] h1", timeout=timeout_ms)
+        await _settle(page, timeout_ms)
+        await page.wait_for_selector(CHART, state="visible", timeout=timeout_ms)
+        await _check(page)
+    except Exception as err:  # a timeout or an error box: this session was not served
+        out["error"] = f"{type(err).__name__}: {str(err).splitlines()[0][:160]}"
+    finally:
+        await context.close()
+    return out
+
+
+async def classroom(base: str, n: int, heavy: bool, spread: float, timeout_ms: float) -> list[dict]:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        executable = "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None
+        browser = await p.chromium.launch(executable_path=executable, headless=True,
+                                          args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+        try:
+            if n == 0:  # the warm-up: one visit of each page of the lesson
+                await lesson(browser, base, LINKS[heavy], 0.0, timeout_ms)
+                return []
+            rng = random.Random(0)
+            return await asyncio.gather(*(lesson(browser, base, LINKS[heavy], rng.uniform(0, spread), timeout_ms)
+                                          for _ in range(n)))
+        finally:
+            await browser.close()
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))]
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sessions", type=int, default=30)
+    ap.add_argument("--heavy", action="store_true", help="every optimizer at 10,000 steps")
+    ap.add_argument("--spread", type=float, default=3.0, help="seconds over which the sessions arrive")
+    ap.add_argument("--timeout", type=float, default=120.0, help="seconds a session step may take")
+    ap.add_argument("--after", type=float, default=60.0, help="seconds to wait after the class for the RSS")
+    ap.add_argument("--cold", action="store_true", help="no warm-up visit before the class")
+    args = ap.parse_args(argv)
+
+    port = _free_port()
+    server = start_server(port)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        fresh = rss_mb(server.pid)
+        if not args.cold:
+            asyncio.run(classroom(base, 0, args.heavy, 0.0, args.timeout * 1000))
+        before = rss_mb(server.pid)
+        sampler = Sampler(server.pid)
+        sampler.start()
+        t0 = time.perf_counter()
+        results = asyncio.run(classroom(base, args.sessions, args.heavy, args.spread, args.timeout * 1000))
+        wall = time.perf_counter() - t0
+        sampler.stop.set()
+        time.sleep(args.after)
+        after = rss_mb(server.pid)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+    errors = [r["error"] for r in results if r["error"]]
+    firsts = [r["first_chart"] for r in results if r["first_chart"] is not None]
+    kind = "heavy (11 optimizers x 10,000 steps)" if args.heavy else "defaults"
+    print(f"python -m bench.load --sessions {args.sessions}{' --heavy' if args.heavy else ''}"
+          f"{' --cold' if args.cold else ''}: {args.sessions} sessions at {kind}, arriving within {args.spread:g} s")
+    print(f"  sessions served: {args.sessions - len(errors)} of {args.sessions}; errors: {len(errors)}; "
+          f"the whole class took {wall:.1f} s")
+    print(f"  time to the first chart: p50 {percentile(firsts, 50):.1f} s, p95 {percentile(firsts, 95):.1f} s, "
+          f"max {max(firsts, default=float('nan')):.1f} s")
+    print(f"  server RSS: fresh {fresh:.0f} MB, before the class {before:.0f} MB, peak {sampler.peak:.0f} MB, "
+          f"{args.after:g} s after {after:.0f} MB ({after / before:.2f} x before)")
+    for e in sorted(set(errors))[:5]:
+        print(f"  error ({errors.count(e)}x): {e}")
+
+
+if __name__ == "__main__":
+    main()
