@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.playground_view import controls_and_run
-from ui.rescaling_state import SCALE, scale_fields, sidebar
+from ui.rescaling_state import SCALE, fresh_values, scale_fields, sidebar
 from ui.rescaling_view import rescaling_section
 
 st.title("Rescaling y")
@@ -16,5 +16,5 @@ st.markdown(
     "the landscape f (left) and on f(x, s·y) (right), which squeezes y by s. The settings are the "
     "playground's (same sidebar, same link), plus s.")
 
-run = controls_and_run("rescaling", extra_fields=scale_fields(), extra_sidebar=sidebar)
+run = controls_and_run("rescaling", extra_fields=scale_fields(), extra_fresh=fresh_values(), extra_sidebar=sidebar)
 rescaling_section(run, float(run.values[SCALE]))

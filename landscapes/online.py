@@ -58,6 +58,7 @@ class OnlineProblem:
     reproduction_x0: float = 0.0  # the reproduction's start, horizon and AdaBound gamma
     reproduction_steps: int = 3000
     reproduction_gamma: float = 1e-3
+    paper_steps: int = 30000  # the horizon at which the paper-theory mode (eta / sqrt t) shows the claim
 
     @property
     def period(self) -> int:
@@ -295,6 +296,7 @@ def adabound_example(C: int = 3) -> OnlineProblem:
         reproduction_x0=0.5,
         reproduction_steps=3000,
         reproduction_gamma=0.01,  # the band closes within the run: [final_lr/2, 2 final_lr] at t = 100
+        paper_steps=30000,  # at lr 0.01 and eta / sqrt t: SGD in by 5,858, AdaBound 10,190, AMSGrad 22,730
     )
 
 
@@ -330,6 +332,7 @@ def reddi_example(C: int = 3) -> OnlineProblem:
         reproduction_x0=0.0,
         reproduction_steps=6000,
         reproduction_gamma=1e-3,
+        paper_steps=60000,  # at lr 0.01 and eta / sqrt t: SGD in by 21,967, AMSBound 35,674, AdaBound 56,233
     )
 
 

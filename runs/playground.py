@@ -34,3 +34,18 @@ def playground_trace(landscape_key: str, configs: Sequence[Config], start: tuple
     x0 = np.tile(np.asarray(start, dtype=np.float64), (len(configs), 1))
     return oc.run(oc.stack(parts), landscape, x0, steps, schedule=schedule, noise_std=noise_std,
                   noise_seed=seed)
+
+
+def shared_stretches(positions: Sequence[np.ndarray], tolerance: float) -> list[tuple[int, int, int]]:
+    """``(i, j, steps)`` for every pair of runs whose paths ``(T+1, D)`` stay within ``tolerance``
+    of each other for their first ``steps`` steps (at least one): where one path hides the other."""
+    out = []
+    for i in range(len(positions)):
+        for j in range(i + 1, len(positions)):
+            a, b = positions[i], positions[j]
+            n = min(len(a), len(b))
+            apart = np.flatnonzero(np.linalg.norm(a[:n] - b[:n], axis=-1) > tolerance)
+            steps = (int(apart[0]) if apart.size else n) - 1
+            if steps >= 1:
+                out.append((i, j, steps))
+    return out

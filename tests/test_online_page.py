@@ -243,7 +243,7 @@ def test_figures_carry_the_runs_values():
             np.testing.assert_array_equal(low, trace.lower_bound[t - 1, b])
     assert rates["layout"]["xaxis"]["type"] == "log"
     # one t = 1/gamma label for the two equal bands, at t = 100 on the log axis (Plotly places it at 10^x)
-    (label,) = rates["layout"]["annotations"]
+    (label,) = [a for a in rates["layout"]["annotations"] if "t = 1/γ" in a["text"]]
     assert label["x"] == pytest.approx(2.0) and "band [0.005, 0.02]" in label["text"]
     # the optimal region x <= 0 is shaded
     assert any(s.get("type") == "rect" and s["y0"] == -1.0 and s["y1"] == 0.0 for s in path["layout"]["shapes"])
@@ -436,3 +436,35 @@ def test_hyperparameter_buttons(clear_caches):
     at.button(key="_suggested_adabound").click().run()
     assert at.number_input(key="adabound.gamma").value == 0.01 and at.number_input(key="adabound.final_lr").value == 0.01
     assert not at.exception and at.number_input(key="b2").value == 0.04  # the shared betas are untouched
+
+
+@pytest.mark.parametrize("problem_key", ["adabound", "reddi"])
+def test_paper_mode_rates_axis_keeps_to_the_applied_rates_and_says_what_lies_above(problem_key):
+    """With eps = 0 an unclipped rate can reach 1e280; the axis keeps to the rates actually applied
+    and the bounds, and a note says how far the rest goes."""
+    configs = page_configs(problem_key, 3)
+    out = compute.online_outcome(problem_key, 3, configs, 0.0, runs.MAX_STEPS, "paper")
+    spec = json.loads(out.rates.to_json())
+    lo, hi = spec["layout"]["yaxis"]["range"]
+    trace = runs.run(runs.make_problem(problem_key, 3), configs, 0.0, runs.MAX_STEPS, "paper")
+    applied = trace.lr_eff[np.isfinite(trace.lr_eff) & (trace.lr_eff > 0)]
+    assert lo <= np.log10(applied.min()) and np.log10(applied.max()) <= hi  # every applied rate in view
+    assert hi < 10, "the axis still runs to the unclipped rates"
+    notes = [a["text"] for a in spec["layout"].get("annotations", []) if "above this axis" in a["text"]]
+    assert len(notes) <= 1
+
+
+@pytest.mark.parametrize("problem_key, reached", [("adabound", ("SGD", "AMSGrad", "AdaBound")),
+                                                   ("reddi", ("SGD", "AdaBound", "AMSBound"))])
+def test_switching_to_paper_mode_takes_a_horizon_that_shows_the_claim(problem_key, reached):
+    at = open_app(PAGE, {"problem": problem_key})
+    at.radio(key="mode").set_value("paper").run()
+    assert not at.exception
+    problem = runs.make_problem(problem_key, 3)
+    assert at.number_input(key="T").value == problem.paper_steps
+    lines = {m.value.split("**")[1]: m.value for m in at.markdown if m.value.startswith('<span style="color:')}
+    for label in reached:
+        assert "first reached the optimal region" in lines[label], lines[label]
+    assert "never reached" in lines["Adam"]
+    at.radio(key="mode").set_value("constant").run()
+    assert at.number_input(key="T").value == problem.reproduction_steps

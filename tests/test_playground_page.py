@@ -152,3 +152,48 @@ def test_every_figure_stays_a_few_megabytes_in_the_largest_setting():
     at = open_playground({"opt": ",".join(oc.OPTIMIZERS), "T": "10000"})
     sizes = [len(c.proto.spec) for c in at.get("plotly_chart")]
     assert len(sizes) == 4 and max(sizes) < 3_000_000, sizes
+
+
+def test_the_bias_correction_preset_opens_at_step_0_ready_to_play():
+    from ui.presets import get
+
+    preset = get("bias_correction")
+    at = open_app(preset.path, preset.query)
+    spec = chart_specs(at)[0]
+    slider = spec["layout"]["sliders"][0]
+    assert slider["active"] == 0 and slider["steps"][0]["label"] == "0"
+    heads = [t for t in spec["data"] if t.get("mode") == "markers" and t.get("name") in ("Adam", "Adam (no bias correction)")]
+    assert len(heads) == 2
+    for t in heads:  # every current point sits at the start
+        x, y = decode(t["x"]), decode(t["y"])
+        assert len(x) == 1
+        np.testing.assert_allclose([x[0], y[0]], [at.number_input(key="x0").value, at.number_input(key="y0").value],
+                                   rtol=1e-6)
+    # the default still opens on the whole run
+    spec = chart_specs(open_app(PAGE, {"ls": "sphere", "opt": "adam", "T": "50"}))[0]
+    assert spec["layout"]["sliders"][0]["active"] == len(spec["layout"]["sliders"][0]["steps"]) - 1
+
+
+def test_a_path_hidden_under_another_is_named_and_drawn_in_its_own_dash():
+    # gamma 1e-5: the band stays wide for the whole run
+    at = open_app(PAGE, {"ls": "rosenbrock", "opt": "adam,adabound", "T": "500", "adam.lr": "0.05",
+                         "adabound.lr": "0.05", "adabound.final_lr": "0.1", "adabound.gamma": "1e-05"})
+    caption = " ".join(c.value for c in at.caption)
+    assert "AdaBound = Adam for the whole run" in caption and "bounds never pushed it off" in caption
+    assert "dashed path" in caption
+    spec = chart_specs(at)[0]
+    lines = {t["name"]: t["line"].get("dash") for t in spec["data"] if t.get("mode") == "lines" and "line" in t
+             and t.get("name") in ("Adam", "AdaBound")}
+    assert lines == {"Adam": "solid", "AdaBound": "dash"}
+    # runs that part at once get no note
+    at = open_app(PAGE, {"ls": "rosenbrock", "opt": "sgd,adam", "T": "200"})
+    assert not any(" = " in c.value and "steps" in c.value for c in at.caption)
+
+
+def test_shared_stretches_counts_the_steps_two_paths_stay_together():
+    from runs.playground import shared_stretches
+
+    a = np.zeros((6, 2))
+    b = np.array([[0, 0], [0, 0], [0, 0.01], [0, 0.5], [0, 0], [0, 0]], dtype=float)
+    assert shared_stretches([a, b], 0.1) == [(0, 1, 2)]  # together at positions 0-2: two steps
+    assert shared_stretches([a, a + 1.0], 0.1) == []

@@ -185,3 +185,9 @@ def test_changing_s_redraws_and_updates_the_link():
     assert at.query_params["s"] == "0.01"
     assert chart_specs(at)[0]["layout"]["annotations"][1]["text"] == "on f(x, 0.01·y)"
     assert any("multiplied by **0.0001**" in m.value for m in at.success)
+
+
+def test_a_first_visit_opens_on_a_case_where_the_invariance_holds():
+    at = open_app(PAGE)
+    assert at.selectbox(key="ls").value == "ill_conditioned" and at.number_input(key="s").value == 10.0
+    assert at.success and "exactly the rescaling of the gradient Adam is invariant to" in at.success[0].value

@@ -12,6 +12,7 @@ import streamlit as st
 import landscapes
 import optim_core as oc
 from runs import fields as fl
+from runs import online
 from runs.online import FIXED_PARAMS, MAX_C, MAX_STEPS, MODES, OPTIMIZERS, SHARED_PARAMS, defaults
 
 from . import panels, state
@@ -85,6 +86,14 @@ def on_problem_change() -> None:
 def on_c_change() -> None:
     """A new period changes the condition on beta2: take the value that satisfies it."""
     state.set_values({"b2": defaults(st.session_state["problem"], st.session_state["C"]).beta2})
+
+
+def on_mode_change() -> None:
+    """The paper-theory mode's step eta / sqrt(t) is slow: take the horizon at which it shows the
+    claim (and back to the reproduction's for constant steps)."""
+    problem = online.make_problem(st.session_state["problem"], st.session_state["C"])
+    paper = st.session_state["mode"] == "paper"
+    state.set_values({"T": problem.paper_steps if paper else problem.reproduction_steps})
 
 
 def use_paper_betas() -> None:

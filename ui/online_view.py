@@ -13,7 +13,7 @@ from runs import online
 from runs.playground import config
 
 from . import compute, panels, state
-from .online_state import on_c_change, on_problem_change, use_paper_betas
+from .online_state import on_c_change, on_mode_change, on_problem_change, use_paper_betas
 from viz.colors import color_of
 
 CHART = {"displaylogo": False}
@@ -32,7 +32,7 @@ def sidebar(page: state.PageState) -> tuple[list[str], dict[str, dict[str, Any]]
         state.field_input(field["x0"])
         state.field_input(field["T"])
         st.radio("step size", list(online.MODES), key="mode", format_func=online.MODES.get,
-                 help=field["mode"].help)
+                 help=field["mode"].help, on_change=on_mode_change)
         st.header("Moments (all optimizers)")
         c1, c2 = st.columns(2)
         state.field_input(field["b1"], where=c1)

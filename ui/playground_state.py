@@ -35,6 +35,8 @@ def fields() -> list[fl.Field]:
         fl.Field("noise", "gradient noise", "float", 0.0, 0.0, 100.0, step=0.1,
                  help="Gaussian noise added to every gradient; the same draws for every optimizer"),
         fl.Field("seed", "seed", "int", 0, 0, fl.MAX_SEED),
+        fl.Field("frame", "animation opens on", "choice", "last", choices=("last", "first"),
+                 help="the whole run (last frame), or step 0, ready to play (first frame)"),
         *panels.hyper_fields(),
     ]
 

@@ -11,13 +11,14 @@ import streamlit as st
 import landscapes
 import optim_core as oc
 
-from runs.playground import Config, config
+from runs.playground import Config, config, shared_stretches
 
 from . import compute, panels, state
 from .playground_state import (DEFAULT_OPTIMIZERS, fresh_values, on_landscape_change, on_start_click,
                                page_state, settle_start, shared_values, start_limits)
 from viz import curves, export, trajectory
 from viz.background import Background
+from viz.colors import dash_name
 from viz.runs import RunView, registry_views
 
 
@@ -49,6 +50,7 @@ def _sidebar(page: state.PageState, extra_sidebar=None) -> tuple[Any, list[str],
         state.field_input(replace(field["x0"], low=x_lo, high=x_hi), where=c1)
         state.field_input(replace(field["y0"], low=y_lo, high=y_hi), where=c2)
         state.field_input(field["T"], "steps T")
+        state.field_input(field["frame"], format_func={"last": "the whole run", "first": "step 0, ready to play"}.get)
         panels.schedule_panel()
         c1, c2 = st.columns(2)
         state.field_input(field["noise"], "gradient noise σ", where=c1)
@@ -113,10 +115,36 @@ def bounded_gammas(run: PlaygroundRun) -> dict[str, tuple[float, float]]:
 def contour(run: PlaygroundRun) -> Any:
     """The animated 2-D paths (click the map to move the start); returns the figure (the HTML
     download is of it)."""
-    fig = trajectory.contour_figure(run.landscape, run.views, run.start, run.background)
+    fig = trajectory.contour_figure(run.landscape, run.views, run.start, run.background,
+                                    open_at_start=run.values.get("frame") == "first")
     st.plotly_chart(fig, key="contour", on_select=on_start_click, selection_mode="points",
                     config={"displaylogo": False, "scrollZoom": True})
+    hidden_paths_note(run)
     return fig
+
+
+def hidden_paths_note(run: PlaygroundRun) -> None:
+    """Say where one path lies under another (within half a percent of the window), so that a run
+    hidden by another is not taken for a missing one."""
+    span = max(run.x_range[1] - run.x_range[0], run.y_range[1] - run.y_range[0])
+    total = int(run.values["T"])
+    notes = []
+    for i, j, steps in shared_stretches([v.positions for v in run.views], 0.005 * span):
+        a, b = run.views[i], run.views[j]
+        if steps < max(3, total // 20):
+            continue
+        whole = steps >= min(len(a.positions), len(b.positions)) - 1
+        span_text = "for the whole run" if whole else f"for the first {steps:,} steps"
+        why = ""
+        bounded = {k for k in (a.key, b.key) if oc.OPTIMIZERS[k].bounded}
+        if len(bounded) == 1:
+            why = " (its bounds are not yet active)" if not whole else " (its bounds never pushed it off that path)"
+        later = b if b.key in bounded else a
+        other = a if later is b else b
+        notes.append(f"{later.label} = {other.label} {span_text}{why}: its {dash_name(later.key)} path lies "
+                     f"on {other.label}'s.")
+    if notes:
+        st.caption(" ".join(notes))
 
 
 def surface(run: PlaygroundRun) -> None:

@@ -55,7 +55,7 @@ PRESETS: tuple[Preset, ...] = (
            "estimates too small): watch the first few steps on the ill-conditioned quadratic.",
            "playground",
            {"ls": "ill_conditioned", "opt": "adam,adam_nobc", "T": "300", "adam.lr": "0.1",
-            "adam_nobc.lr": "0.1"}),
+            "adam_nobc.lr": "0.1", "frame": "first"}),
     Preset("online_adabound", "AdaBound Section 3, C = 3",
            "The paper's adversarial example: Adam (β₂ = 0.04) drifts the wrong way and never reaches the "
            "optimal x < 0; SGD, AMSGrad and AdaBound get there.",

@@ -17,11 +17,12 @@ def _play_args(duration_ms: float, from_current: bool) -> list:
 
 
 def add_controls(fig: go.Figure, frame_names: Sequence[str], frame_labels: Sequence[str],
-                 *, slider_prefix: str = "step ") -> go.Figure:
+                 *, slider_prefix: str = "step ", active: int | None = None) -> go.Figure:
     """Play/pause buttons, speed buttons and a slider over ``frames`` (already on ``fig``).
 
-    The figure opens on its last frame (the whole run, a useful still picture); ▶ Play replays from
-    the start, a speed button continues from the current frame at that speed."""
+    The figure opens on its last frame (the whole run, a useful still picture) unless ``active``
+    names another; ▶ Play replays from the start, a speed button continues from the current frame
+    at that speed."""
     base_ms = max(16.0, FULL_PLAY_MS / max(len(frame_names), 1))
     play_pause = dict(
         type="buttons", direction="left", showactive=False, x=0.0, y=-0.12, xanchor="left",
@@ -40,7 +41,7 @@ def add_controls(fig: go.Figure, frame_names: Sequence[str], frame_labels: Seque
                  for label, factor in SPEEDS],
     )
     slider = dict(
-        active=len(frame_names) - 1, x=0.0, y=-0.21, len=1.0, xanchor="left", yanchor="top",
+        active=len(frame_names) - 1 if active is None else active, x=0.0, y=-0.21, len=1.0, xanchor="left", yanchor="top",
         pad={"t": 4, "b": 0}, ticklen=3, minorticklen=0,
         font={"color": "rgba(0,0,0,0)"},  # one label per frame would be a smear; the current one shows
         currentvalue={"prefix": slider_prefix, "visible": True, "xanchor": "left",

@@ -16,6 +16,10 @@ OPTIMIZER_COLORS: dict[str, str] = {
     "amsbound": "#00796b",
 }
 FALLBACK_COLOR = "#555555"
+# A path's dash, so that two optimizers whose paths coincide (AdaBound before its bounds act, under
+# Adam) both stay visible: each method that shares a path with another early on gets its own.
+OPTIMIZER_DASHES: dict[str, str] = {"adabound": "dash", "amsbound": "dot", "amsgrad": "dashdot",
+                                    "adam_nobc": "dot", "nesterov": "dot", "adamax": "longdash"}
 
 # parameter coordinates told apart by dash, the same on every page
 PARAM_DASHES = ("solid", "dot", "dash", "dashdot")
@@ -27,6 +31,16 @@ OPTIMAL_FILL = "rgba(44, 160, 44, 0.10)"  # an online problem's optimal region
 
 def color_of(key: str) -> str:
     return OPTIMIZER_COLORS.get(key, FALLBACK_COLOR)
+
+
+def dash_of(key: str) -> str:
+    return OPTIMIZER_DASHES.get(key, "solid")
+
+
+def dash_name(key: str) -> str:
+    """The dash of an optimizer's path in words, for a note under a figure."""
+    return {"dash": "dashed", "dot": "dotted", "dashdot": "dash-dotted", "longdash": "long-dashed"}.get(
+        dash_of(key), "solid")
 
 
 def rgba(hex_color: str, alpha: float) -> str:

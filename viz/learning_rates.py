@@ -115,6 +115,31 @@ def mark_one_over_gamma(fig: go.Figure, gamma: float, final_lr: float, horizon: 
         fig.layout.annotations[-1].x = float(np.log10(1 / gamma))
 
 
+def meaningful_range(views: Sequence[RunView]) -> tuple[tuple[float, float], float | None]:
+    """The log10 y range that carries meaning: every rate actually applied and every finite bound,
+    half a decade of margin each side (at least two decades in all). Also the largest value drawn
+    beyond it (an unclipped rate or an early upper bound: with eps = 0 they reach 1e280), or None."""
+    inside, beyond = [], []
+    for v in views:
+        applied = v.lr_eff[: max(v.last_valid, 1)]
+        inside.append(applied[np.isfinite(applied) & (applied > 0)])
+        if v.bounded:
+            low = v.lower_bound[np.isfinite(v.lower_bound) & (v.lower_bound > 0)]
+            inside.append(low)
+            beyond.append(v.upper_bound[np.isfinite(v.upper_bound)])
+            beyond.append(v.lr_eff_raw[np.isfinite(v.lr_eff_raw)].ravel())
+    values = np.concatenate([a.ravel() for a in inside]) if inside else np.array([])
+    if not values.size:
+        return (-3.0, 1.0), None
+    lo, hi = np.log10(values.min()) - 0.5, np.log10(values.max()) + 0.5
+    if hi - lo < 2:
+        mid = 0.5 * (lo + hi)
+        lo, hi = mid - 1, mid + 1
+    over = np.concatenate([b.ravel() for b in beyond]) if beyond else np.array([])
+    over = over[over > 10.0 ** hi]
+    return (float(lo), float(hi)), (float(over.max()) if over.size else None)
+
+
 def lr_figure(views: Sequence[RunView], *, height: int = 440, log_x: bool = False,
               title: str | None = None, gammas: dict[str, tuple[float, float]] | None = None) -> go.Figure:
     """lr_eff against step for every run and parameter (x solid, y dotted), log axis; bands for
@@ -128,7 +153,12 @@ def lr_figure(views: Sequence[RunView], *, height: int = 440, log_x: bool = Fals
         add_rates(fig, v)
         if gammas and v.label in gammas:
             mark_one_over_gamma(fig, *gammas[v.label], horizon, v.color, log_x=log_x)
-    fig.update_yaxes(type="log", title_text="effective learning rate", exponentformat="power")
+    (lo, hi), beyond = meaningful_range(views)
+    fig.update_yaxes(type="log", title_text="effective learning rate", exponentformat="power", range=[lo, hi])
+    if beyond is not None:
+        fig.add_annotation(text=f"above this axis: unclipped rates and early upper bounds, up to {beyond:.1e}",
+                           xref="paper", yref="paper", x=1, y=1, xanchor="right", yanchor="top",
+                           showarrow=False, font=dict(size=12, color="#555555"), bgcolor="rgba(255,255,255,0.8)")
     fig.update_xaxes(type="log" if log_x else "linear", title_text="step t")
     fig.update_layout(height=height, margin=dict(l=60, r=20, t=40 if title else 10, b=40), title=title,
                       legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0), hovermode="closest")

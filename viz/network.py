@@ -119,20 +119,19 @@ def spread_figure(bands: Sequence[Band], *, height: int = 440) -> go.Figure:
 def histogram_figure(edges: np.ndarray, hists: Sequence[Hist], epoch: int, *, height: int = 380) -> go.Figure:
     """Share of the active parameters per quarter decade of lr_eff at one epoch, optimizers
     overlaid; AdaBound's bounds as vertical lines. The outer bins hold everything beyond the edges."""
-    centers = np.concatenate([[edges[0] - 0.125], 0.5 * (edges[1:] + edges[:-1]), [edges[-1] + 0.125]])
+    step = float(edges[1] - edges[0])
+    lefts = np.concatenate([[edges[0] - step], edges])  # each bin's left edge, under- and overflow too
     fig = go.Figure()
     for h in hists:
-        keep = h.shares > 0
-        if keep.any():
-            first, last = np.flatnonzero(keep)[[0, -1]]
-            sl = slice(max(first - 1, 0), min(last + 2, len(centers)))
-        else:
-            sl = slice(0, 0)
-        fig.add_trace(go.Scatter(x=10.0 ** centers[sl], y=h.shares[sl], mode="lines", line=dict(color=h.color, shape="hvh"),
+        keep = np.flatnonzero(h.shares > 0)
+        first, last = (keep[0], keep[-1]) if keep.size else (0, -1)
+        x = 10.0 ** np.append(lefts[first:last + 1], lefts[last] + step) if keep.size else np.array([])
+        y = np.append(h.shares[first:last + 1], h.shares[last]) if keep.size else np.array([])
+        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", line=dict(color=h.color, shape="hv"),
                                  fill="tozeroy", fillcolor=rgba(h.color, 0.18), name=h.label,
-                                 hovertemplate=f"{h.label}<br>lr_eff ≈ %{{x:.2g}}<br>%{{y:.1%}} of the active<extra></extra>"))
+                                 hovertemplate=f"{h.label}<br>lr_eff from %{{x:.2g}}<br>%{{y:.1%}} of the active<extra></extra>"))
         if h.bounds is not None:
-            top = float(max(x.shares.max() for x in hists)) if hists else 1.0
+            top = float(max(other.shares.max() for other in hists))
             for value, which, dash in zip(h.bounds, ("lower", "upper"), ("dash", "dot")):
                 if np.isfinite(value) and value > 0:
                     fig.add_trace(go.Scatter(x=[value, value], y=[0, top], mode="lines",

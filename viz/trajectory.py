@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 
 from .animation import add_controls
 from .background import Background, grid, layout_image, shown_values
-from .colors import rgba
+from .colors import dash_of, rgba
 from .encoding import typed
 from .runs import RunView, frame_indices, thin_indices
 
@@ -105,7 +105,7 @@ def add_paths(fig: go.Figure, landscape, views: Sequence[RunView], start, backgr
         animated.append((len(fig.data), v, path_idx))
         path, head = _path_at(v, path_idx, int(frames_idx[-1]), frame=False)
         fig.add_trace(path.update(mode="lines", name=v.label, legendgroup=v.key, hoverinfo="skip",
-                                  line=dict(color=v.color, width=2.6)), **kw)
+                                  line=dict(color=v.color, width=2.6, dash=dash_of(v.key))), **kw)
         fig.add_trace(head.update(
             mode="markers", marker=dict(size=11, color=v.color, line=dict(color="white", width=1.5)),
             legendgroup=v.key, showlegend=False, name=v.label,
@@ -153,17 +153,25 @@ def path_axes(background: Background) -> tuple[dict, dict]:
 
 
 def contour_figure(landscape, views: Sequence[RunView], start, background: Background, *,
-                   height: int = 640, click_grid: int = 41, title: str | None = None) -> go.Figure:
+                   height: int = 640, click_grid: int = 41, title: str | None = None,
+                   open_at_start: bool = False) -> go.Figure:
     """Paths on the landscape's raster background, animated frame by frame in the browser; frames
-    carry only the paths so far and the current points."""
+    carry only the paths so far and the current points. It opens on the whole run, or with
+    ``open_at_start`` on step 0, ready to play."""
     fig = go.Figure()
     layer = add_paths(fig, landscape, views, start, background, click_grid=click_grid)
+    if open_at_start:  # the animated traces as at frame 0: every run at the start
+        for path_trace, v, path_idx in layer.animated:
+            path, head = _path_at(v, path_idx, 0, frame=False)
+            fig.data[path_trace].update(x=path.x, y=path.y)
+            fig.data[path_trace + 1].update(x=head.x, y=head.y, customdata=head.customdata)
     frames = []
     for k in layer.frames:
         data, traces = path_frame(layer, int(k))
         frames.append(go.Frame(name=str(int(k)), data=data, traces=traces, _validate=False))
     fig.frames = frames
-    add_controls(fig, [str(int(k)) for k in layer.frames], step_labels(views, layer.frames))
+    add_controls(fig, [str(int(k)) for k in layer.frames], step_labels(views, layer.frames),
+                 active=0 if open_at_start else None)
     xaxis, yaxis = path_axes(background)
     fig.update_layout(
         images=[layout_image(background)], height=height, margin=dict(l=50, r=20, t=40 if title else 10, b=170),

@@ -110,3 +110,18 @@ def test_a_click_on_the_map_moves_the_start(page):
     assert after != before, "clicking the map did not move the start"
     assert float(after) > 0  # three quarters to the right of Rosenbrock's [-2, 2] picture
     assert f"x0={after}" in page.url
+
+
+def test_the_bias_correction_preset_opens_at_step_0_and_plays(page):
+    from ui.presets import get
+
+    preset = get("bias_correction")
+    query = "&".join(f"{k}={v}" for k, v in preset.query.items())
+    open_page(page, f"playground?{query}")
+    chart = page.locator("[data-testid='stPlotlyChart']").first
+    current = chart.locator(".slider-label").first  # the current value, "step t"
+    assert current.text_content().strip() == "step 0"
+    chart.get_by_text("▶ Play").click()
+    page.wait_for_timeout(2500)
+    assert current.text_content().strip() != "step 0"  # it plays from there
+    assert_no_errors(page)
