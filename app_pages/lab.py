@@ -24,4 +24,5 @@ limit = lab.stability_limit(lab.resolve(setup.problem, setup.C), float(hyper["be
 lab_view.stability_note(setup, limit)
 lab_view.maps(setup, limit, hyper)
 lab_view.line_view(setup, limit)
+lab_view.finder_section(setup, limit)
 lab_view.explanation(setup)

@@ -4,6 +4,8 @@ Sweeps are kept small through the link to stay fast."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -145,3 +147,18 @@ def test_a_map_of_one_colour_says_why(clear_caches):
                    "amsbound.beta2": "0.04", "amsbound.lr": "0.1"})
     uniform = sum(bool(np.all(heat(spec) == -16)) for spec in chart_specs(at)[:2])  # log10 of the floor
     assert uniform >= 1 and sum("the map has one colour" in c.value for c in at.caption) == uniform
+
+
+def test_the_finder_suggests_a_final_lr_near_the_curvature_limit_and_links_it():
+    at = open_app(PAGE, {"ls": "rosenbrock"})
+    text = " ".join(m.value for m in at.markdown if "Suggested final_lr" in m.value)
+    suggested = float(re.search(r"Suggested final_lr = ([0-9.e+-]+)", text).group(1))
+    limit = sweeps.stability_limit(sweeps.resolve("rosenbrock"), 0.9).final_lr
+    assert limit / 3 <= suggested <= 3 * limit
+    (link,) = [p for p in at.get("page_link") if "Use this" in p.proto.label]
+    query = dict(part.split("=") for part in link.proto.query_string.split("&"))
+    assert link.proto.page == "playground"
+    assert float(query["adabound.final_lr"]) == float(query["momentum.lr"]) == pytest.approx(suggested, rel=0.05)
+    assert query["momentum.dampening"] == "0.9"  # SGD(M) as AdaBound's late phase
+    at = open_app(PAGE, {"ls": "online:reddi"})
+    assert any("online problem's losses are linear" in i.value for i in at.info)

@@ -7,6 +7,8 @@ the oracles are the recorded arrays themselves, summed or counted by hand.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -168,3 +170,18 @@ def test_the_fields_are_the_registry_ranges():
     assert (f["final_lr"].low, f["final_lr"].high) == (1e-5, 10.0)
     parsed, notes = fl.parse(network_state.fields(), {"gamma": "0.9"})
     assert parsed["gamma"] == 0.5 and notes
+
+
+def test_the_finder_runs_on_the_network_and_use_this_sets_adabound_beside_sgdm():
+    at = open_app(PAGE, QUICK)
+    at.toggle(key="_finder").set_value(True).run()
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown if "Suggested final_lr" in m.value)
+    suggested = float(re.search(r"Suggested final_lr = ([0-9.e+-]+)", text).group(1))
+    assert 1e-5 < suggested < 100
+    assert len(chart_specs(at)) == 5  # the four views and the finder
+    at.button(key="_use_finder").click().run()
+    final_lr = at.number_input(key="final_lr").value
+    assert final_lr == pytest.approx(suggested, rel=0.05)
+    assert at.number_input(key="lr.momentum").value == pytest.approx(final_lr * (1 - 0.9), rel=1e-9)
+    assert {"momentum", "adabound"} <= set(at.multiselect(key="opt").value)

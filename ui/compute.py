@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 import streamlit as st
 
 import landscapes
-from runs import lab, online, playground, tuning
+from runs import finder, lab, online, playground, tuning
 from viz import background
 from viz import online as online_viz
 from viz.runs import registry_views
@@ -34,6 +34,12 @@ def landscape_background(landscape_key: str, x_range: tuple, y_range: tuple,
 def sweep_rows(sweep, start: int, stop: int):
     """The final_lr lab: the final gaps of one chunk of a sweep (at most lab.CHUNK_RUNS floats)."""
     return lab.run_rows(sweep, start, stop)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def landscape_finder(problem_key: str, beta1: float, seed: int):
+    """The final_lr finder on a landscape (a few hundred steps of a few runs: kilobytes)."""
+    return finder.landscape_finder(problem_key, beta1, seed)
 
 
 class OnlineOutcome(NamedTuple):

@@ -11,11 +11,13 @@ import streamlit as st
 
 import optim_core as oc
 from runs import lab
+from runs.fields import round_sig
 
 from . import compute, panels, state
 from .lab_state import DAMPENING_LABELS, GRIDS, on_problem_change, suggested
 from .pages import page_link
 from .playground_state import link_query
+from viz import finder as finder_viz
 from viz import sweeps as sweep_viz
 from viz.colors import color_of
 
@@ -106,6 +108,37 @@ def line_view(setup: lab.Setup, limit) -> None:
                f"method {label} turns into, so the two differ only by {label}'s adaptive start. With "
                "dampening 0 (torch's default, what the AdaBound authors ran) its steps are "
                "1/(1 − β₁) times larger, and so is its own stability limit lower.")
+
+
+def finder_section(setup: lab.Setup, limit) -> None:
+    """Sweep 4: the final_lr finder, an LR range test of AdaBound's late phase, checked against the
+    curvature's stability limit."""
+    st.subheader("4 · The final_lr finder")
+    if lab.is_online(setup.problem):
+        st.info("The finder runs SGD at a growing rate on a landscape; an online problem's losses are linear, "
+                "with no rate at which they diverge.")
+        return
+    beta1 = float(dict(setup.hyper)["beta1"])
+    result = compute.landscape_finder(setup.problem, beta1, setup.seed)
+    m = result.marks
+    marks = {"fastest descent": m.fastest, "divergence point": m.divergence}
+    fig = finder_viz.finder_figure(result.rates, result.median, result.low, result.high, marks, m.suggested,
+                                   color_of(lab.SGDM), limit=None if limit is None else limit.final_lr,
+                                   limit_label="stability limit at the minimum")
+    st.plotly_chart(fig, key="finder", config=CHART)
+    text = (f"SGD with momentum β₁ = {beta1:g} and dampening β₁ (AdaBound's late phase), its rate growing from "
+            f"1e-5 to 10 over {len(result.rates)} steps, from {len(result.stopped_at)} starts (band: lowest to "
+            f"highest run). **Suggested final_lr = {m.suggested:.3g}**: {m.reason}.")
+    if limit is not None:
+        text += (f" The curvature rule puts the limit at {limit.final_lr:.3g}: the suggestion is "
+                 f"{m.suggested / limit.final_lr:.2f} of it.")
+    st.markdown(text)
+    values = {**dict(setup.hyper), "final_lr": float(round_sig(m.suggested, 2))}
+    chosen = lab.playground_runs(setup, values)
+    page_link("playground", f"Use this: {oc.OPTIMIZERS[setup.optimizer].label} at final_lr = {values['final_lr']:g} "
+                            "beside SGD(M) at that rate, on the playground",
+              icon=":material/play_arrow:",
+              query=link_query(setup.problem, chosen, lab.resolve(setup.problem).start_point(), setup.steps))
 
 
 def explanation(setup: lab.Setup) -> None:

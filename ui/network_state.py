@@ -14,6 +14,7 @@ import streamlit as st
 
 import optim_core as oc
 from runs import fields as fl
+from runs import finder
 from runs import network as net
 
 from . import state
@@ -117,3 +118,22 @@ def trained(spec, progress: Callable[[int, int], None] | None = None):
         result = net.train(spec, progress)
         store.put(spec, result, _nbytes(result))
     return result
+
+
+def found(spec):
+    """The final_lr finder's range test of ``spec``, from the store or run now."""
+    store = _store()
+    result = store.get(spec)
+    if result is None:
+        result = finder.network_finder(spec)
+        store.put(spec, result, finder.nbytes(result))
+    return result
+
+
+def use_suggestion(final_lr: float, sgdm_lr: float) -> None:
+    """The finder's "use this": AdaBound at ``final_lr`` beside SGD with momentum at ``sgdm_lr``."""
+    chosen = list(st.session_state.get("opt") or [])
+    for key in ("momentum", "adabound"):
+        if key not in chosen:
+            chosen.append(key)
+    state.set_values({"final_lr": final_lr, "lr.momentum": sgdm_lr, "opt": chosen})

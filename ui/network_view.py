@@ -11,10 +11,13 @@ import numpy as np
 import streamlit as st
 
 import optim_core as oc
+from runs import finder
 from runs import network as net
+from runs.fields import round_sig
 
 from . import state
-from .network_state import trained
+from .network_state import found, trained, use_suggestion
+from viz import finder as finder_viz
 from viz import network as figures
 from viz.colors import color_of
 
@@ -196,6 +199,35 @@ def _grid_progress():
             bar.empty()
 
     return report
+
+
+def finder_section(spec, values: dict) -> None:
+    st.subheader("6 · The final_lr finder")
+    fspec = finder.network_spec(spec.model, spec.hidden, spec.batch_size, spec.raw_inputs, len(spec.seeds),
+                                float(values["b1"]))
+    st.caption(f"An LR range test: SGD with momentum β₁ and dampening β₁ (AdaBound's late phase), its rate "
+               f"growing from 1e-5 to {fspec.lr_max:g} over {fspec.steps} steps, {len(fspec.seeds)} seeds at once.")
+    if not st.toggle("run the finder", key="_finder", help="a few seconds; kept for reuse"):
+        return
+    with st.spinner("Running the range test…"):
+        result = found(fspec)
+    m = result.marks
+    fig = finder_viz.finder_figure(result.rates, result.median, result.low, result.high,
+                                   {"fastest descent": m.fastest, "divergence point": m.divergence}, m.suggested,
+                                   color_of("momentum"), label="median over seeds")
+    st.plotly_chart(fig, key="finder", config=CHART)
+    suggestion = float(round_sig(m.suggested, 2))
+    beta1 = float(values["b1"])
+    # the page's SGD(M) has dampening 0 (torch's default): lr = final_lr (1 - beta1) takes the very
+    # steps of AdaBound's late phase, SGD with momentum beta1 and dampening beta1 at final_lr
+    sgdm_lr = float(round_sig(suggestion * (1 - beta1), 2)) if beta1 < 1 else suggestion
+    st.markdown(f"**Suggested final_lr = {m.suggested:.3g}**: {m.reason}. The rule is the stable one: on the "
+                "2-D landscapes (the final_lr lab) it lands within a factor of 3 of the curvature's limit. For "
+                "the fastest training rather than the largest safe rate, the fastest descent is the usual pick.")
+    st.button(f"use this: AdaBound at final_lr = {suggestion:g} beside SGD(M) taking the same steps",
+              key="_use_finder", on_click=use_suggestion, args=(suggestion, sgdm_lr),
+              help=f"SGD(M) here has dampening 0, so its lr = final_lr (1 − β₁) = {sgdm_lr:g} is the rate that "
+                   "moves exactly as AdaBound's late phase")
 
 
 def explanation(chosen: list[str]) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urlparse
 
-from tests.browser.conftest import CHART, assert_no_errors, open_page, screenshot, wait_idle
+from tests.browser.conftest import CHART, SHOTS, assert_no_errors, open_page, screenshot, wait_idle
 
 SMALL = "fl_n=10&g_n=6&lr_n=4&S=3&T=300"
 
@@ -140,3 +140,14 @@ def test_a_long_sweep_shows_progress_then_its_maps(page):
     wait_charts(page, 3)
     assert_no_errors(page)
     assert page.locator("[data-testid='stProgress']").count() == 0  # gone once the sweep is done
+
+
+def test_the_lab_finder_draws_with_the_stability_limit(page):
+    open_page(page, f"lab?{SMALL}")
+    wait_charts(page, 4)
+    assert_no_errors(page)
+    finder = charts(page).nth(3)
+    finder.scroll_into_view_if_needed()
+    text = finder.inner_text()
+    assert "stability limit" in text and "divergence point" in text
+    finder.screenshot(path=str(SHOTS / "lab_finder.png"))

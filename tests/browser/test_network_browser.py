@@ -3,6 +3,8 @@ learning curves draw, in the optimizers' colours, at a projector's size and at a
 
 from __future__ import annotations
 
+import re
+
 from tests.browser.conftest import SHOTS, assert_no_errors, open_page, screenshot, wait_idle
 from viz.colors import color_of
 
@@ -55,3 +57,21 @@ def test_the_network_page_at_a_projector_and_a_phone(browser, server):
         assert_no_errors(tab)
         screenshot(tab, name)
         context.close()
+
+
+def test_the_finder_draws_and_use_this_retrains_with_its_final_lr(page):
+    open_page(page, QUICK)
+    _wait_charts(page, 4)
+    page.get_by_text("run the finder").click()
+    wait_idle(page, timeout=120_000)
+    _wait_charts(page, 5)
+    assert_no_errors(page)
+    finder = page.locator(CHARTS).nth(4)
+    finder.scroll_into_view_if_needed()
+    assert "divergence point" in finder.inner_text() and "suggested" in finder.inner_text().lower()
+    finder.screenshot(path=str(SHOTS / "network_finder.png"))
+    page.get_by_role("button", name=re.compile("use this")).click()
+    wait_idle(page, timeout=120_000)
+    _wait_charts(page, 4)
+    assert_no_errors(page)
+    assert "final_lr=" in page.url and "lr.momentum=" in page.url
