@@ -19,6 +19,7 @@ values = page.values()
 page.remember(lab_state.shared_values(values))
 setup, more = lab.setup_from(values, hyper)
 state.show_notes(notes + more)
+state.show_link(page)
 
 limit = lab.stability_limit(lab.resolve(setup.problem, setup.C), float(hyper["beta1"]))
 lab_view.stability_note(setup, limit)

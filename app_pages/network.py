@@ -24,6 +24,7 @@ if not chosen:
     st.stop()
 spec, capped = net.spec_from(values, chosen)
 state.show_notes(notes)
+state.show_link(page)
 state.show_notes(capped, "This run")
 result = network_view.train(spec)
 network_view.fig1(result)

@@ -14,12 +14,13 @@ st.caption("An online problem hands the optimizer a new function f_t at every st
            "Choose the problem, the optimizers and the horizon in the sidebar; the link in the address bar "
            "reproduces exactly this view.")
 
-_, notes = online_state.restore()
+arrived, notes = online_state.restore()
 chosen, hyper = online_view.sidebar(online_state.current())
 page = online_state.current()  # the defaults of the problem now chosen, for the link
 values = page.values()
 page.remember(panels.chosen_only(values, values.get("opt") or ()))
 state.show_notes(notes)
+state.show_link(arrived)
 
 problem = online.make_problem(values["problem"], values["C"])
 online_view.problem_section(problem, float(values["b1"]), float(values["b2"]))

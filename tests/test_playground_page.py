@@ -197,3 +197,12 @@ def test_shared_stretches_counts_the_steps_two_paths_stay_together():
     b = np.array([[0, 0], [0, 0], [0, 0.01], [0, 0.5], [0, 0], [0, 0]], dtype=float)
     assert shared_stretches([a, b], 0.1) == [(0, 1, 2)]  # together at positions 0-2: two steps
     assert shared_stretches([a, a + 1.0], 0.1) == []
+
+
+def test_a_link_says_which_settings_it_set():
+    at = open_app(PAGE, {"ls": "beale", "opt": "adam", "adam.lr": "0.05"})
+    caption = " ".join(c.value for c in at.caption)
+    assert "Opened from a link that set landscape, optimizers, Adam learning rate η" in caption
+    assert "every other setting is at its default" in caption
+    at = open_app(PAGE)  # no link: no such line
+    assert not any("Opened from a link" in c.value for c in at.caption)

@@ -79,6 +79,7 @@ def controls_and_run(view: str, extra_fields=(), extra_fresh=None, extra_sidebar
     start = (float(values["x0"]), float(values["y0"]))
     page.remember(shared_values(values))
     state.show_notes(notes)
+    state.show_link(page)
     if not chosen:
         st.info(f"Choose at least one optimizer in the sidebar (for instance {', '.join(DEFAULT_OPTIMIZERS)}).")
         st.stop()

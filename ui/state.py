@@ -32,6 +32,7 @@ class PageState:
         self.page = page
         self.fields = list(fields)
         self.view = view or page
+        self.link_set: list[str] = []  # the labels of the fields a newly arrived link set
 
     def restore(self, fresh: Mapping[str, Any] | None = None) -> list[str]:
         """Before the page draws its widgets: put every field's value into session state.
@@ -60,6 +61,7 @@ class PageState:
             return notes
         if query and query != written:
             values, notes = fl.parse(self.fields, query)
+            self.link_set = [f.label for f in self.fields if f.key in values]
             unknown = fl.unknown_keys(self.fields, query)
             if unknown:
                 shown = ", ".join(repr(k[:30]) for k in unknown[:6])
@@ -125,6 +127,14 @@ def escape_markdown(text: str) -> str:
     """``text`` shown as itself: every character markdown (or Streamlit's LaTeX, or an HTML tag)
     could act on is escaped, so a value from a link is never a link, a tag or a formula."""
     return _MARKDOWN.sub(r"\\\1", str(text))
+
+
+def show_link(page: PageState) -> None:
+    """Under a page opened from a link: which settings the link set (the rest are the defaults), so
+    that nothing is reset silently."""
+    if page.link_set:
+        shown = ", ".join(page.link_set[:12]) + (f" and {len(page.link_set) - 12} more" if len(page.link_set) > 12 else "")
+        st.caption(f"Opened from a link that set {escape_markdown(shown)}; every other setting is at its default.")
 
 
 def show_notes(notes: Sequence[str], what: str = "This link") -> None:
