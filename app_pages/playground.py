@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.lens_view import lens_section
+from ui.pages import page_link
 from ui.playground_view import contour, controls_and_run, results_section, surface
 
 st.title("Playground")
@@ -18,6 +19,11 @@ with tab_2d:
     fig = contour(run)
 with tab_3d:
     surface(run)
-with tab_lr:
-    lens_section(run, key="playground_lens")
+with tab_lr:  # drawn on request: it is the lens's figure, and the heaviest one to ship
+    if st.toggle("draw every parameter's learning rate here", key="_lr_tab",
+                 help="the same view as the learning-rate lens page, for this run"):
+        lens_section(run, key="playground_lens")
+    else:
+        page_link("lens", "Open this run in the learning-rate lens", icon=":material/query_stats:",
+                  query=st.query_params.to_dict())
 results_section(run, fig)

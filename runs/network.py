@@ -17,6 +17,7 @@ import nets
 from nets import RunConfig, TrainSpec
 
 train = nets.train  # the one trainable: this page, its grid and the sweeps' trials all call it
+param_count = nets.param_count
 OPTIMIZERS = nets.OPTIMIZERS
 BOUNDED = nets.BOUNDED
 DEFAULT_OPTIMIZERS = ("momentum", "adam", "adabound")
@@ -282,3 +283,26 @@ def grid_tables(result: nets.NetResult) -> Grid:
     acc, sgdm_acc = final("test_acc")
     loss, sgdm_loss = final("train_loss")
     return Grid(np.array(GRID_FINAL_LRS), np.array(GRID_GAMMAS), acc, loss, sgdm_acc, sgdm_loss)
+
+
+# ----------------------------------------------------------------------------- sweeps run elsewhere
+
+RESULTS_FOLDER = "sweeps"  # where `make sweep` writes, beside the app
+
+
+def results_files(root) -> list[str]:
+    """The results files in the results folder under ``root`` (names, newest first)."""
+    from pathlib import Path
+
+    folder = Path(root) / RESULTS_FOLDER
+    files = [p for p in folder.glob("*") if p.suffix in (".csv", ".parquet") and p.is_file()] if folder.is_dir() else []
+    return [p.name for p in sorted(files, key=lambda p: p.stat().st_mtime, reverse=True)]
+
+
+def sweep_grid(source) -> Grid:
+    """A results file of ``python -m nets.sweep`` (a path or a file object) as the page's grid
+    tables; a malformed or foreign file raises ``ValueError`` saying what is wrong."""
+    from nets import sweep
+
+    g = sweep.grid_tables(sweep.load_results(source))
+    return Grid(g.final_lrs, g.gammas, g.test_acc, g.train_loss, g.sgdm_test_acc, g.sgdm_train_loss)

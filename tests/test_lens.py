@@ -126,6 +126,10 @@ def test_lens_page_and_playground_tab_run(clear_caches):
 
     at.switch_page("app_pages/playground.py").run()
     assert not at.exception
+    assert not any(any(t.get("name") == "AdaBound · x" for t in s["data"]) for s in chart_specs(at))
+    assert any("learning-rate lens" in p.proto.label for p in at.get("page_link"))  # drawn on request
+    at.toggle(key="_lr_tab").set_value(True).run()
+    assert not at.exception
     assert any(any(t.get("name") == "AdaBound · x" for t in s["data"]) for s in chart_specs(at))
 
 

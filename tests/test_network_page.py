@@ -185,3 +185,8 @@ def test_the_finder_runs_on_the_network_and_use_this_sets_adabound_beside_sgdm()
     assert final_lr == pytest.approx(suggested, rel=0.05)
     assert at.number_input(key="lr.momentum").value == pytest.approx(final_lr * (1 - 0.9), rel=1e-9)
     assert {"momentum", "adabound"} <= set(at.multiselect(key="opt").value)
+
+
+def test_each_model_shows_its_parameter_count():
+    at = open_app(PAGE, {**QUICK, "H": "32"})
+    assert any(c.value == f"{64 * 32 + 32 + 32 * 10 + 10:,} parameters per network" for c in at.caption)

@@ -5,6 +5,7 @@ the final_lr x gamma grid."""
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,7 @@ from viz import network as figures
 from viz.colors import color_of
 
 CHART = {"displaylogo": False}
+ROOT = Path(__file__).resolve().parent.parent  # the app's folder: the results folder lives beside it
 
 
 def label(key: str) -> str:
@@ -37,6 +39,8 @@ def sidebar(page: state.PageState) -> list[str]:
         model = state.field_input(field["model"], format_func={"mlp": "MLP 64-H-10", "cnn": "CNN (two 3×3 convs)"}.get)
         if model == "mlp":
             state.field_input(field["H"])
+        hidden = int(st.session_state["H"])
+        st.caption(f"{net.param_count(model, hidden):,} parameters per network")
         state.field_input(field["raw"])
         st.header("Optimizers")
         chosen = state.field_input(field["opt"], format_func=label)
@@ -183,11 +187,33 @@ def grid(result, values: dict) -> None:
     st.caption(f"{label(bounded[0].optimizer)} at {len(net.GRID_FINAL_LRS)} final_lr × {len(net.GRID_GAMMAS)} γ, and "
                f"SGD(M) at lr = final_lr (the maintainers' advice: compare AdaBound with SGD at that rate), "
                f"{len(spec.seeds)} seeds, {spec.epochs} epochs: {spec.n_models} networks trained together.")
-    if not st.toggle("run the grid", key="_grid", help="trains the grid now (a few seconds); kept for reuse"):
-        return
-    g = net.grid_tables(trained(spec, _grid_progress()))
-    st.plotly_chart(figures.grid_figure(g.final_lrs, g.gammas, g.test_acc, g.train_loss, g.sgdm_test_acc,
-                                        g.sgdm_train_loss, label(bounded[0].optimizer)), key="grid", config=CHART)
+    if st.toggle("run the grid", key="_grid", help="trains the grid now (a few seconds); kept for reuse"):
+        g = net.grid_tables(trained(spec, _grid_progress()))
+        st.plotly_chart(figures.grid_figure(g.final_lrs, g.gammas, g.test_acc, g.train_loss, g.sgdm_test_acc,
+                                            g.sgdm_train_loss, label(bounded[0].optimizer)), key="grid", config=CHART)
+    sweep_results()
+
+
+def sweep_results() -> None:
+    """A larger grid run elsewhere (``make sweep``, Ray Tune): its results file, picked from the
+    results folder or uploaded, drawn as the grid above. A bad file changes nothing but says why."""
+    with st.expander("Load a sweep's results (make sweep, on Ray)"):
+        st.caption("A final_lr × γ × seed study too large for a page runs as Ray Tune trials with the same "
+                   "training function: `make sweep`, or `python -m nets.sweep --address …` on a cluster. Its "
+                   f"results file lands in `{net.RESULTS_FOLDER}/`; pick it, or upload one.")
+        files = net.results_files(ROOT)
+        picked = st.selectbox("results file", ["—"] + files, key="_sweep_file") if files else "—"
+        uploaded = st.file_uploader("or upload one", type=["csv", "parquet"], key="_sweep_upload")
+        source = uploaded if uploaded is not None else (ROOT / net.RESULTS_FOLDER / picked if picked != "—" else None)
+        if source is None:
+            return
+        try:
+            g = net.sweep_grid(source)
+        except ValueError as err:
+            st.error(f"This file cannot be drawn: {state.escape_markdown(str(err))}")
+            return
+        st.plotly_chart(figures.grid_figure(g.final_lrs, g.gammas, g.test_acc, g.train_loss, g.sgdm_test_acc,
+                                            g.sgdm_train_loss, "sweep"), key="sweep_grid", config=CHART)
 
 
 def _grid_progress():

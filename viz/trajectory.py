@@ -14,7 +14,7 @@ from .encoding import typed
 from .runs import RunView, frame_indices, thin_indices
 
 MAX_FRAMES = 100
-PATH_POINTS = 1000  # points of all paths together shipped per frame at most (250 each for 4 runs)
+PATH_POINTS = 600  # points of all paths together shipped per frame at most (150 each for 4 runs, plus every frame's own point)
 MARGIN = 0.5  # how far beyond the plot domain the view may grow to follow a path (fraction)
 
 
