@@ -46,3 +46,20 @@ fuzz: $(VENV)/.dev
 load: $(VENV)/.dev browser
 	$(BIN)/python -m bench.load --sessions 30
 	$(BIN)/python -m bench.load --sessions 30 --heavy
+
+# Sweeps beyond one machine (nets/sweep.py) run on Ray Tune, installed into the same venv from its own
+# requirements file, never the app's. The default grid is a small one (under a minute on 2 cores);
+# the study is: make sweep SWEEP_ARGS="--final-lr 1e-3:1:40 --gamma 1e-5:1e-1:20 --seeds 16 --epochs 50"
+SWEEP_ARGS ?= --final-lr 1e-3:1:7 --gamma 1e-4:1e-2:3 --seeds 3 --epochs 10 --out sweeps/results.csv
+
+.PHONY: sweep test-sweep
+
+$(VENV)/.sweep: requirements.txt requirements-sweep.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-sweep.txt
+	touch $(VENV)/.runtime $@
+
+sweep: $(VENV)/.sweep
+	$(BIN)/python -m nets.sweep $(SWEEP_ARGS)
+
+test-sweep: $(VENV)/.dev $(VENV)/.sweep
+	$(BIN)/python -m pytest tests/test_sweep_ray.py

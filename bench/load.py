@@ -54,6 +54,13 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class Sampler(threading.Thread):
     """The server's RSS every 0.25 s, keeping the peak."""
 
@@ -173,11 +180,13 @@ def main(argv=None) -> None:
         if not args.cold:
             asyncio.run(classroom(base, 0, args.heavy, 0.0, args.timeout * 1000))
         before = rss_mb(server.pid)
+        cpu_before = cpu_seconds(server.pid)
         sampler = Sampler(server.pid)
         sampler.start()
         t0 = time.perf_counter()
         results = asyncio.run(classroom(base, args.sessions, args.heavy, args.spread, args.timeout * 1000))
         wall = time.perf_counter() - t0
+        server_cpu = cpu_seconds(server.pid) - cpu_before
         sampler.stop.set()
         time.sleep(args.after)
         after = rss_mb(server.pid)
@@ -197,6 +206,8 @@ def main(argv=None) -> None:
           f"the whole class took {wall:.1f} s")
     print(f"  time to the first chart: p50 {percentile(firsts, 50):.1f} s, p95 {percentile(firsts, 95):.1f} s, "
           f"max {max(firsts, default=float('nan')):.1f} s")
+    print(f"  server CPU during the class: {server_cpu:.1f} s of {wall:.1f} s x {os.cpu_count()} cores "
+          f"({server_cpu / max(args.sessions, 1):.2f} s a session); the browsers, on the same machine, had the rest")
     print(f"  server RSS: fresh {fresh:.0f} MB, before the class {before:.0f} MB, peak {sampler.peak:.0f} MB, "
           f"{args.after:g} s after {after:.0f} MB ({after / before:.2f} x before)")
     for e in sorted(set(errors))[:5]:

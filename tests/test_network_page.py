@@ -14,7 +14,7 @@ import pytest
 
 from runs import fields as fl
 from runs import network as net
-from tests.conftest import chart_specs, open_app, warning_text
+from tests.conftest import ROOT, chart_specs, decode, open_app, warning_text
 from ui import network_state
 
 PAGE = "app_pages/network.py"
@@ -190,3 +190,56 @@ def test_the_finder_runs_on_the_network_and_use_this_sets_adabound_beside_sgdm()
 def test_each_model_shows_its_parameter_count():
     at = open_app(PAGE, {**QUICK, "H": "32"})
     assert any(c.value == f"{64 * 32 + 32 + 32 * 10 + 10:,} parameters per network" for c in at.caption)
+
+
+@pytest.fixture
+def results_file():
+    """A sweep's results file in the page's results folder: a 2 x 2 grid (and its SGD(M) row) trained
+    directly, written as `python -m nets.sweep` writes it; removed afterwards."""
+    from nets import sweep
+
+    spec = net.TrainSpec(configs=tuple(net.RunConfig("adabound", lr=1e-3, final_lr=f, gamma=g)
+                                       for g in (1e-3, 1e-2) for f in (0.01, 0.1))
+                         + tuple(net.RunConfig("momentum", lr=f) for f in (0.01, 0.1)),
+                         hidden=16, seeds=(0, 1), epochs=2)
+    result = net.train(spec)
+    folder = ROOT / net.RESULTS_FOLDER
+    created = not folder.exists()
+    path = sweep.write_results(sweep.rows_of(result), folder / "test_page_results.csv")
+    yield path, result
+    path.unlink()
+    if created:
+        folder.rmdir()
+
+
+def test_a_sweeps_results_file_draws_the_grid_of_its_runs(results_file):
+    path, result = results_file
+    at = open_app(PAGE, QUICK)
+    at.selectbox(key="_sweep_file").set_value(path.name).run()
+    assert not at.exception
+    grid = [s for s in chart_specs(at) if any("sweep: test accuracy" in str(a.get("text")) for a in s["layout"].get("annotations", []))]
+    assert len(grid) == 1
+    acc = decode(grid[0]["data"][0]["z"]).astype(float)
+    # the oracle: the runs' own final test accuracies, averaged over the two seeds by hand
+    final = result.test_acc[:, -1].reshape(len(result.spec.configs), 2).mean(axis=1)
+    np.testing.assert_allclose(acc[:2].ravel(), final[:4], rtol=1e-12)  # rows: gamma 1e-3, 1e-2
+    np.testing.assert_allclose(acc[2], final[4:], rtol=1e-12)  # the SGD(M) row
+
+
+def test_a_foreign_file_says_why_and_changes_nothing(tmp_path):
+    folder = ROOT / net.RESULTS_FOLDER
+    created = not folder.exists()
+    folder.mkdir(exist_ok=True)
+    bad = folder / "test_foreign.csv"
+    bad.write_text("name,score\nalice,3\n")
+    try:
+        at = open_app(PAGE, QUICK)
+        charts = len(chart_specs(at))
+        at.selectbox(key="_sweep_file").set_value(bad.name).run()
+        assert not at.exception
+        assert any("This file cannot be drawn" in e.value for e in at.error)
+        assert len(chart_specs(at)) == charts
+    finally:
+        bad.unlink()
+        if created:
+            folder.rmdir()
