@@ -20,16 +20,11 @@ import argparse
 import asyncio
 import os
 import random
-import socket
-import statistics
-import subprocess
-import sys
 import threading
 import time
-import urllib.request
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench import serve
+
 CHART = "[data-testid='stPlotlyChart'] .js-plotly-plot .main-svg"
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 ERROR = "[data-testid='stException']"
@@ -38,12 +33,6 @@ LINKS = {
     False: ("playground?ls=rosenbrock&opt=sgd,momentum,adam,adabound", "lens"),
     True: (f"playground?ls=rosenbrock&opt={ALL_OPTIMIZERS}&T=10000", f"lens?opt={ALL_OPTIMIZERS}&T=10000"),
 }
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def rss_mb(pid: int) -> float:
@@ -75,23 +64,6 @@ class Sampler(threading.Thread):
             except OSError:
                 return
             time.sleep(0.25)
-
-
-def start_server(port: int) -> subprocess.Popen:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.address",
-         "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).read() == b"ok":
-                return proc
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise SystemExit("the server did not become healthy within 90 s")
 
 
 async def _settle(page, timeout_ms: float) -> None:
@@ -172,9 +144,12 @@ def main(argv=None) -> None:
     ap.add_argument("--cold", action="store_true", help="no warm-up visit before the class")
     args = ap.parse_args(argv)
 
-    port = _free_port()
-    server = start_server(port)
+    port = serve.free_port()
+    server = serve.start(port)
     base = f"http://127.0.0.1:{port}"
+    if not serve.healthy(base):
+        serve.stop(server)
+        raise SystemExit("the server did not become healthy within 90 s")
     try:
         fresh = rss_mb(server.pid)
         if not args.cold:
@@ -191,11 +166,7 @@ def main(argv=None) -> None:
         time.sleep(args.after)
         after = rss_mb(server.pid)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        serve.stop(server)
 
     errors = [r["error"] for r in results if r["error"]]
     firsts = [r["first_chart"] for r in results if r["first_chart"] is not None]

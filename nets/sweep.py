@@ -575,7 +575,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--final-lr", type=parse_values, default=STUDY_FINAL_LRS, metavar="RANGE",
                    help="final_lr values: start:stop:count on a log scale, or a list a,b,c")
     p.add_argument("--gamma", type=parse_values, default=STUDY_GAMMAS, metavar="RANGE", help="gamma values, likewise")
-    p.add_argument("--seeds", type=parse_seeds, default=str(STUDY_SEEDS), help="a count (16: seeds 0-15) or a list (0,3,7)")
+    p.add_argument("--seeds", type=parse_seeds, default=str(STUDY_SEEDS),
+                   help="a count (16: seeds 0-15) or a list (0,3,7)")
     p.add_argument("--optimizer", choices=sorted(BOUNDED), default="adabound", help="the cells' optimizer")
     p.add_argument("--lr", type=float, default=1e-3, help="the bounded optimizer's (Adam-like) lr")
     p.add_argument("--no-reference", dest="reference", action="store_false",

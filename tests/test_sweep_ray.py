@@ -195,9 +195,12 @@ BAD_CSV = {
     "header only": (lambda d: d.split(b"\n")[0] + b"\n", r"The results file has no rows"),
     "a huge field": (lambda d: b"optimizer,lr\n" + b"x" * 200_000 + b",1\n", r"not CSV \(field larger"),
     "two models": (lambda d: replace_value(d, "model", 5, "cnn"), r"model differs from the first row's 'mlp'"),
-    "text in a number": (lambda d: replace_value(d, "test_acc", 3, "n/a"), r"'test_acc', line 3: 'n/a' is not a number"),
-    "fraction in an integer": (lambda d: replace_value(d, "seed", 4, "1.5"), r"'seed', line 4: '1.5' is not an integer"),
-    "not a boolean": (lambda d: replace_value(d, "raw_inputs", 2, "maybe"), r"'raw_inputs', line 2: 'maybe' is not True"),
+    "text in a number": (lambda d: replace_value(d, "test_acc", 3, "n/a"),
+                         r"'test_acc', line 3: 'n/a' is not a number"),
+    "fraction in an integer": (lambda d: replace_value(d, "seed", 4, "1.5"),
+                               r"'seed', line 4: '1.5' is not an integer"),
+    "not a boolean": (lambda d: replace_value(d, "raw_inputs", 2, "maybe"),
+                      r"'raw_inputs', line 2: 'maybe' is not True"),
     "truncated mid-line": (cut_mid_line, r"line \d+ has \d+ values where its header has \d+: a truncated"),
     "truncated at a line's end": (cut_at_line, r"its run lacks epochs \(a truncated file\?\)"),
     "unknown optimizer": (lambda d: replace_value(d, "optimizer", 2, "lion"), r"unknown optimizer 'lion'"),
@@ -223,7 +226,8 @@ def test_a_damaged_or_mistyped_parquet_file_is_refused_clearly(good_csv, tmp_pat
     with pytest.raises(ValueError, match="damaged Parquet"):
         sweep.load_results(io.BytesIO(data[:len(data) // 2]))
     table = pq.read_table(io.BytesIO(data))
-    mistyped = table.set_column(table.column_names.index("seed"), "seed", pa.array([str(s) for s in table["seed"].to_pylist()]))
+    seeds_as_text = pa.array([str(s) for s in table["seed"].to_pylist()])
+    mistyped = table.set_column(table.column_names.index("seed"), "seed", seeds_as_text)
     pq.write_table(mistyped, tmp_path / "mistyped.parquet")
     with pytest.raises(ValueError, match=r"column 'seed' holds string, not int"):
         sweep.load_results(tmp_path / "mistyped.parquet")

@@ -10,14 +10,11 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from bench import serve
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "screenshots"
@@ -31,10 +28,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 pytestmark = pytest.mark.browser
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+_free_port = serve.free_port
 
 
 def _executable() -> str | None:
@@ -50,33 +44,19 @@ def app_server(port: int | None = None, log_name: str = "server"):
     port = port or _free_port()
     SHOTS.mkdir(exist_ok=True)
     log = open(SHOTS / f"{log_name}.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    proc = serve.start(port, log)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url)
         yield url, proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        serve.stop(proc)
         log.close()
 
 
 def wait_healthy(url: str, timeout: float = 90) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                return
-        except OSError:
-            time.sleep(0.3)
-    pytest.fail(f"the app server did not become healthy within {timeout:g} s")
+    if not serve.healthy(url, timeout):
+        pytest.fail(f"the app server did not become healthy within {timeout:g} s")
 
 
 @pytest.fixture(scope="session")

@@ -28,9 +28,9 @@ def query_of(url: str) -> dict[str, str]:
 
 def test_the_lab_draws_its_heat_maps_and_line_view(page):
     open_page(page, "lab")
-    wait_charts(page, 3)
+    wait_charts(page, 4)
     assert_no_errors(page)
-    assert charts(page).count() == 3
+    assert charts(page).count() == 4  # two maps, the line view, the finder
     first = charts(page).nth(0)
     assert first.locator(".heatmaplayer image, .heatmaplayer").count() >= 1  # the heat map is drawn
     legend = first.locator(".legend").text_content()
@@ -116,12 +116,12 @@ def test_a_control_redraws_and_the_pages_keep_their_own_settings(page):
     wait_charts(page, 3)
     assert_no_errors(page)
     assert "S=1" in page.url
-    page.get_by_role("link", name="Playground").click()
+    page.get_by_role("link", name="Playground", exact=True).click()
     wait_idle(page)
     page.wait_for_selector(CHART, state="visible", timeout=60_000)
     assert_no_errors(page)
     assert page.get_by_role("spinbutton", name="steps T").input_value() == "500"  # the playground's own
-    page.get_by_role("link", name="final_lr lab").click()
+    page.get_by_role("link", name="final_lr lab", exact=True).click()
     wait_idle(page)
     wait_charts(page, 3)
     assert_no_errors(page)

@@ -76,7 +76,7 @@ def test_lens_draws_linked_panels_and_navigation_keeps_settings(page):
     steps.fill("300")
     steps.press("Enter")
     wait_idle(page)
-    page.get_by_role("link", name="Learning-rate lens").click()
+    page.get_by_role("link", name="Learning-rate lens", exact=True).click()
     wait_idle(page)
     page.wait_for_selector("[data-testid='stPlotlyChart'] .js-plotly-plot .main-svg", state="visible")
     page.wait_for_timeout(1000)
@@ -90,7 +90,7 @@ def test_lens_draws_linked_panels_and_navigation_keeps_settings(page):
     assert _current_step(page) != before
     chart.get_by_text("❚❚ Pause").click()
     screenshot(page, "lens")
-    page.get_by_role("link", name="Playground").click()
+    page.get_by_role("link", name="Playground", exact=True).click()
     wait_idle(page)
     assert page.get_by_role("spinbutton", name="steps T").input_value() == "300"
 

@@ -57,12 +57,12 @@ def test_rescaling_settings_carry_over_to_the_playground(page):
     open_page(page, "rescaling?" + urlencode({"ls": "sphere", "opt": "sgd,adam", "T": "120", "s": "0.2"}))
     assert_no_errors(page)
     assert page.get_by_role("spinbutton", name="rescale y by s").input_value() == "0.2"
-    page.get_by_role("link", name="Playground").click()
+    page.get_by_role("link", name="Playground", exact=True).click()
     wait_idle(page)
     page.wait_for_selector("[data-testid='stPlotlyChart'] .js-plotly-plot .main-svg", state="visible")
     assert page.get_by_role("spinbutton", name="steps T").input_value() == "120"
     assert "ls=sphere" in page.url and "s=0.2" not in page.url
-    page.get_by_role("link", name="Rescaling y").click()
+    page.get_by_role("link", name="Rescaling y", exact=True).click()
     wait_idle(page)
     page.wait_for_selector("[data-testid='stPlotlyChart'] .js-plotly-plot .main-svg", state="visible")
     assert page.get_by_role("spinbutton", name="rescale y by s").input_value() == "0.2"
