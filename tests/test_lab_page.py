@@ -39,8 +39,8 @@ def heat(spec: dict) -> np.ndarray:
 def test_the_page_shows_two_heat_maps_and_the_line_view(clear_caches):
     at = open_lab(SMALL)
     specs = chart_specs(at)
-    assert len(specs) == 3
-    fl_gamma, fl_lr, line = specs
+    assert len(specs) == 4  # two maps, the line view, the finder
+    fl_gamma, fl_lr, line, _ = specs
     assert heat(fl_gamma).shape == (4, 6) and heat(fl_lr).shape == (3, 6)
     for spec in (fl_gamma, fl_lr, line):
         assert spec["layout"]["xaxis"]["type"] == "log" and spec["layout"]["yaxis"]["type"] == "log"
@@ -88,7 +88,7 @@ def test_choosing_an_online_problem_sets_its_paper_betas(clear_caches):
     assert at.number_input(key="adabound.beta2").value == sweeps.resolve("online:adabound", 3).default_beta2
     assert "no stability limit" in at.info[0].value
     specs = chart_specs(at)
-    assert len(specs) == 3
+    assert len(specs) == 3  # two maps and the line view: no finder on linear losses
     assert not any(n and n.startswith("stability limit") for n in traces(specs[0]))
     assert at.query_params["ls"] == "online:adabound"
 
@@ -102,7 +102,7 @@ def test_a_garbage_link_gives_notes_and_a_working_page(clear_caches):
                  "final_lr η* values", "upside down", "β₁", "period C", "dampening", "evil"):
         assert word in text, word
     assert at.number_input(key="T").value == 10_000 and at.number_input(key="S").value == 0
-    assert len(chart_specs(at)) == 3  # the clamped sweep is within the caps: it runs
+    assert len(chart_specs(at)) == 4  # the clamped sweep is within the caps: it runs (and the finder)
 
 
 def test_an_oversized_sweep_is_refused_with_a_message(clear_caches):
@@ -110,7 +110,7 @@ def test_an_oversized_sweep_is_refused_with_a_message(clear_caches):
     errors = [e.value for e in at.error]
     assert len(errors) == 3 and all("million run-steps" in e for e in errors)
     assert "Sweep 1" in errors[0] and "Sweep 2" in errors[1] and "line view" in errors[2]
-    assert chart_specs(at) == []
+    assert len(chart_specs(at)) == 1  # only the finder: no sweep ran
 
 
 def test_a_sweep_in_chunks_gives_the_same_picture(clear_caches, monkeypatch):
@@ -124,10 +124,10 @@ def test_a_sweep_in_chunks_gives_the_same_picture(clear_caches, monkeypatch):
     np.testing.assert_allclose(chunked[~np.isnan(whole)], whole[~np.isnan(whole)], rtol=0, atol=0)
 
 
-@pytest.mark.parametrize("problem", ["himmelblau", "online:reddi"])
-def test_other_problems_run(problem, clear_caches):
+@pytest.mark.parametrize("problem, charts", [("himmelblau", 4), ("online:reddi", 3)])
+def test_other_problems_run(problem, charts, clear_caches):
     at = open_lab({**SMALL, "ls": problem})
-    assert len(chart_specs(at)) == 3
+    assert len(chart_specs(at)) == charts  # an online problem has no finder
 
 
 def test_the_gallery_preset_opens_the_default_lab_without_notes(clear_caches):
@@ -136,7 +136,7 @@ def test_the_gallery_preset_opens_the_default_lab_without_notes(clear_caches):
     preset = get("final_lr_lab")
     assert preset.path == PAGE
     at = open_lab(preset.query)
-    assert not at.warning and len(chart_specs(at)) == 3
+    assert not at.warning and len(chart_specs(at)) == 4
     assert heat(chart_specs(at)[0]).shape == (20, 40)  # the default sweep: 40 final_lr x 20 gamma
 
 
