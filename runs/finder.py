@@ -5,8 +5,6 @@ on the real network from several seeds at once; the suggestion and its rule come
 
 from __future__ import annotations
 
-import numpy as np
-
 from optim_core import finder as core
 
 from .lab import resolve, start_points
@@ -37,7 +35,3 @@ def network_finder(spec) -> FinderResult:
     from nets.finder import find_lr
 
     return find_lr(spec)
-
-
-def nbytes(result: FinderResult) -> int:
-    return sum(np.asarray(v).nbytes for v in result if isinstance(v, np.ndarray))

@@ -107,27 +107,29 @@ def _store() -> _Store:
 
 
 def _nbytes(result) -> int:
-    return sum(getattr(v, "nbytes", 0) for v in vars(result).values())
+    """The arrays' bytes of a trained run (a dataclass) or a range test (a NamedTuple)."""
+    values = result if isinstance(result, tuple) else vars(result).values()
+    return sum(getattr(v, "nbytes", 0) for v in values)
 
 
-def trained(spec, progress: Callable[[int, int], None] | None = None):
-    """The run of ``spec``, from the store or trained now (``progress`` hears each epoch)."""
+def _kept(spec, compute: Callable[[], Any]):
+    """The result for ``spec`` from the store, or computed now and kept."""
     store = _store()
     result = store.get(spec)
     if result is None:
-        result = net.train(spec, progress)
+        result = compute()
         store.put(spec, result, _nbytes(result))
     return result
 
 
+def trained(spec, progress: Callable[[int, int], None] | None = None):
+    """The run of ``spec``, from the store or trained now (``progress`` hears each epoch)."""
+    return _kept(spec, lambda: net.train(spec, progress))
+
+
 def found(spec):
     """The final_lr finder's range test of ``spec``, from the store or run now."""
-    store = _store()
-    result = store.get(spec)
-    if result is None:
-        result = finder.network_finder(spec)
-        store.put(spec, result, finder.nbytes(result))
-    return result
+    return _kept(spec, lambda: finder.network_finder(spec))
 
 
 def use_suggestion(final_lr: float, sgdm_lr: float) -> None:
