@@ -7,6 +7,7 @@ import streamlit as st
 from ui.lens_view import lens_section
 from ui.pages import page_link
 from ui.playground_view import contour, controls_and_run, results_section, surface
+from ui.stepwise_view import step_section, step_toggle
 
 st.title("Playground")
 st.caption("Pick a landscape and a few optimizers: every path starts at the same point and is animated "
@@ -16,7 +17,7 @@ st.caption("Pick a landscape and a few optimizers: every path starts at the same
 run = controls_and_run("playground")
 tab_2d, tab_3d, tab_lr = st.tabs(["2-D paths", "3-D surface", "Learning rates"])
 with tab_2d:
-    fig = contour(run)
+    fig = step_section(run) if step_toggle() else contour(run)
 with tab_3d:
     surface(run)
 with tab_lr:  # drawn on request: it is the lens's figure, and the heaviest one to ship

@@ -12,6 +12,7 @@ import landscapes
 import optim_core as oc
 from runs import fields as fl
 from runs.playground import MAX_STEPS
+from viz.stepwise import ARROWS
 from viz.trajectory import MARGIN
 
 from . import compute, panels, state
@@ -37,6 +38,13 @@ def fields() -> list[fl.Field]:
         fl.Field("seed", "seed", "int", 0, 0, fl.MAX_SEED),
         fl.Field("frame", "animation opens on", "choice", "last", choices=("last", "first"),
                  help="the whole run (last frame), or step 0, ready to play (first frame)"),
+        fl.Field("sbs", "step by step", "flag", False,
+                 help="stop at one step t: arrows for the gradient, the momentum and the update taken, and the numbers"),
+        fl.Field("at", "step t", "int", 1, 1, MAX_STEPS, help="the step shown; its arrows start at x_{t-1}"),
+        fl.Field("arrows", "arrows", "multi", list(ARROWS), choices=tuple(ARROWS),
+                 help="which arrows to draw"),
+        fl.Field("arrow_scale", "arrow lengths", "choice", "one", choices=("one", "each"),
+                 help="one scale for every arrow (true proportions), or each kind scaled to fit (its direction)"),
         *panels.hyper_fields(),
     ]
 

@@ -103,7 +103,7 @@ def add_paths(fig: go.Figure, landscape, views: Sequence[RunView], start, backgr
             hoverinfo="skip", name=f"{v.label} (whole path)"), **kw)
         path_idx = _path_indices(last, frames_idx, len(views))
         animated.append((len(fig.data), v, path_idx))
-        path, head = _path_at(v, path_idx, int(frames_idx[-1]), frame=False)
+        path, head = path_at(v, path_idx, int(frames_idx[-1]), frame=False)
         fig.add_trace(path.update(mode="lines", name=v.label, legendgroup=v.key, hoverinfo="skip",
                                   line=dict(color=v.color, width=2.6, dash=dash_of(v.key))), **kw)
         fig.add_trace(head.update(
@@ -120,7 +120,7 @@ def add_paths(fig: go.Figure, landscape, views: Sequence[RunView], start, backgr
     return PathLayer(frames_idx, animated)
 
 
-def _path_at(v: RunView, path_idx: np.ndarray, k: int, *, frame: bool = True) -> tuple[go.Scatter, go.Scatter]:
+def path_at(v: RunView, path_idx: np.ndarray, k: int, *, frame: bool = True) -> tuple[go.Scatter, go.Scatter]:
     """The path so far and the current point at frame index k (frozen after divergence).
     ``frame``: for an animation frame (pre-encoded arrays, no validation)."""
     kk = min(k, v.last_valid)
@@ -136,7 +136,7 @@ def path_frame(layer: PathLayer, k: int) -> tuple[list, list]:
     """(data, trace indices) of the paths layer at frame index k."""
     data, traces = [], []
     for path_trace, v, path_idx in layer.animated:
-        data += list(_path_at(v, path_idx, k))
+        data += list(path_at(v, path_idx, k))
         traces += [path_trace, path_trace + 1]
     return data, traces
 
@@ -162,7 +162,7 @@ def contour_figure(landscape, views: Sequence[RunView], start, background: Backg
     layer = add_paths(fig, landscape, views, start, background, click_grid=click_grid)
     if open_at_start:  # the animated traces as at frame 0: every run at the start
         for path_trace, v, path_idx in layer.animated:
-            path, head = _path_at(v, path_idx, 0, frame=False)
+            path, head = path_at(v, path_idx, 0, frame=False)
             fig.data[path_trace].update(x=path.x, y=path.y)
             fig.data[path_trace + 1].update(x=head.x, y=head.y, customdata=head.customdata)
     frames = []
