@@ -7,6 +7,7 @@ import streamlit as st
 from ui.lens_state import explorer_fields, explorer_sidebar
 from ui.lens_view import explorer_section, lens_section, snr_section
 from ui.playground_view import controls_and_run
+from ui.stepwise_view import step_section, step_toggle
 
 st.title("Learning-rate lens")
 st.markdown(
@@ -18,5 +19,7 @@ st.markdown(
 
 run = controls_and_run("lens", extra_fields=explorer_fields(), extra_sidebar=explorer_sidebar)
 lens_section(run, key="lens_linked")
+if step_toggle():  # why a rate is what it is: the moments and the clip at one step
+    step_section(run)
 snr_section(run)
 explorer_section(run)
