@@ -145,6 +145,6 @@ def test_arrow_kinds_can_be_switched_off_and_a_step_beyond_the_run_is_clamped_wi
 
 def test_the_lens_shows_the_same_step_mode():
     at = open_app("app_pages/lens.py", {"ls": "sphere", "opt": "adam,adabound", "T": "30", "sbs": "1", "at": "7"})
-    step_charts = [s for s in chart_specs(at) if any(": update" in t.get("name", "") for t in s["data"])]
+    step_charts = [s for s in chart_specs(at) if _arrow_traces(s)]
     assert len(step_charts) == 1
     assert any("Step 7 of 30" in c.value for c in at.caption)
