@@ -95,7 +95,8 @@ def on_start_click() -> None:
     event = st.session_state.get("contour")
     points = event.selection.points if event and event.selection else []
     if points:
-        state.set_values({"x0": float(points[0]["x"]), "y0": float(points[0]["y"])})
+        # the click grid ships float32: 6 significant digits give back the grid's own numbers (-0.8)
+        state.set_values({"x0": fl.round_sig(float(points[0]["x"]), 6), "y0": fl.round_sig(float(points[0]["y"]), 6)})
 
 
 def start_limits(landscape) -> list[tuple[float, float]]:
