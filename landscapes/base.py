@@ -91,6 +91,7 @@ class Landscape:
     # k when f(x, y) = a(x) + b(y) with b(c y) = c**k b(y): then f(x, s y) has, at every point, the
     # gradient of f times diag(1, s**k) (see gradient_rescaling); None for every other f
     y_degree: int | None = None
+    minima_found: bool = False  # the minima were found numerically (a typed function), not known
 
     def __post_init__(self):
         (x_lo, x_hi), (y_lo, y_hi) = self.domain

@@ -22,7 +22,7 @@ MAX_RAW = 200  # longer query values are not even looked at
 class Field:
     key: str  # the query parameter and the widget's session-state key
     label: str  # how notes name it
-    kind: str  # "float" | "int" | "choice" | "multi" | "flag"
+    kind: str  # "float" | "int" | "choice" | "multi" | "flag" | "text"
     default: Any
     low: float | None = None
     high: float | None = None
@@ -132,8 +132,13 @@ def _parse_flag(field: Field, text: str):
     return field.default, f"{field.label}: {text[:40]!r} is not on/off; using {'on' if field.default else 'off'}"
 
 
+def _parse_text(field: Field, text: str):
+    """Any text up to MAX_RAW characters: what it means (a formula) is for its page to check."""
+    return text, None
+
+
 _PARSERS: dict[str, Callable] = {"float": _parse_float, "int": _parse_int, "choice": _parse_choice,
-                                 "multi": _parse_multi, "flag": _parse_flag}
+                                 "multi": _parse_multi, "flag": _parse_flag, "text": _parse_text}
 
 
 def parse(fields: Sequence[Field], query: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:

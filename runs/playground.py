@@ -3,12 +3,15 @@ start on one landscape, as one batched run of the core. ui/compute.py wraps it i
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from typing import Any, Mapping, Sequence
 
 import numpy as np
 
 import landscapes
 import optim_core as oc
+from landscapes import typed
 
 MAX_STEPS = 10_000  # the playground's cap on T
 
@@ -19,9 +22,32 @@ def config(opt_key: str, values: Mapping[str, Any]) -> Config:
     return opt_key, tuple(sorted(values.items()))
 
 
+TYPED = "typed"  # the landscape choice whose f(x, y) the user types
+TYPED_PREFIX = "typed:"
+
+
+def typed_key(text: str, domain) -> str:
+    """The key of a typed function on ``domain``: it names the landscape everywhere a registered
+    key does (caches, runs), so the function and its window are part of it."""
+    (x_lo, x_hi), (y_lo, y_hi) = domain
+    return TYPED_PREFIX + json.dumps([text, [float(x_lo), float(x_hi), float(y_lo), float(y_hi)]])
+
+
+def typed_function(key: str) -> typed.TypedFunction:
+    """The typed function a :func:`typed_key` names (parsed, checked and cached by
+    ``landscapes.typed``); FunctionError when it is refused."""
+    text, (x_lo, x_hi, y_lo, y_hi) = json.loads(key[len(TYPED_PREFIX):])
+    found = typed.build(text, ((x_lo, x_hi), (y_lo, y_hi)))
+    return replace(found, landscape=replace(found.landscape, key=key))
+
+
 def landscape_of(landscape_key: str, y_scale: float = 1.0) -> landscapes.Landscape:
-    """The registered landscape, or f(x, s y) of it for ``y_scale`` s != 1."""
-    base = landscapes.get(landscape_key)
+    """The registered landscape or a typed one (:func:`typed_key`), or f(x, s y) of it for
+    ``y_scale`` s != 1."""
+    if landscape_key.startswith(TYPED_PREFIX):
+        base = typed_function(landscape_key).landscape
+    else:
+        base = landscapes.get(landscape_key)
     return base if y_scale == 1.0 else landscapes.rescaled(base, y_scale)
 
 

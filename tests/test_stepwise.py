@@ -8,7 +8,6 @@ import math
 import numpy as np
 import pytest
 
-import landscapes
 import optim_core as oc
 from runs.playground import config, playground_trace
 from runs.stepwise import detail_rows, step_details

@@ -7,7 +7,6 @@ from typing import Any, NamedTuple
 
 import streamlit as st
 
-import landscapes
 from runs import finder, lab, online, playground, tuning
 from viz import background
 from viz import online as online_viz
@@ -21,7 +20,7 @@ def playground_trace(landscape_key, configs, start, steps, schedule, noise_std, 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def suggestions(landscape_key: str) -> dict:
-    return tuning.suggest(landscapes.get(landscape_key))
+    return tuning.suggest(playground.landscape_of(landscape_key))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

@@ -7,7 +7,7 @@ import streamlit as st
 
 from runs.lens import band_checks, signal_to_noise
 
-from . import panels, state
+from . import panels
 from .lens_state import BOUND_EXPLORER
 from .playground_view import PlaygroundRun, bounded_gammas
 from viz import lens

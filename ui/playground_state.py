@@ -10,8 +10,9 @@ import streamlit as st
 
 import landscapes
 import optim_core as oc
+from landscapes.typed import FunctionError
 from runs import fields as fl
-from runs.playground import MAX_STEPS
+from runs.playground import MAX_STEPS, TYPED, landscape_of, typed_key
 from viz.stepwise import ARROWS
 from viz.trajectory import MARGIN
 
@@ -22,11 +23,19 @@ DEFAULT_LANDSCAPE = "rosenbrock"
 DEFAULT_OPTIMIZERS = ("sgd", "momentum", "adam", "adabound")
 DEFAULT_STEPS = 500
 START_LIMIT = 1e4  # |start| beyond this is not a start; the landscape's view clamps it further
+DEFAULT_TYPED = "x**2 + 10*sin(y)"
+DEFAULT_WINDOW = {"xmin": -3.0, "xmax": 3.0, "ymin": -3.0, "ymax": 3.0}
+WINDOW_LIMIT = 1e3
 
 
 def fields() -> list[fl.Field]:
     return [
-        fl.Field("ls", "landscape", "choice", DEFAULT_LANDSCAPE, choices=tuple(landscapes.LANDSCAPES)),
+        fl.Field("ls", "landscape", "choice", DEFAULT_LANDSCAPE, choices=(*landscapes.LANDSCAPES, TYPED)),
+        fl.Field("fx", "f(x, y)", "text", DEFAULT_TYPED,
+                 help="numbers, x, y, pi, e; + - * / ** ; sin cos tan exp log sqrt abs tanh sinh cosh "
+                      "arctan min max. Its gradient is derived exactly."),
+        *(fl.Field(key, f"window {key[0]} {key[1:]}", "float", value, -WINDOW_LIMIT, WINDOW_LIMIT, step=0.5)
+          for key, value in DEFAULT_WINDOW.items()),
         fl.Field("opt", "optimizers", "multi", list(DEFAULT_OPTIMIZERS), choices=tuple(oc.OPTIMIZERS),
                  help="any set at once; each keeps its colour on every page"),
         fl.Field("x0", "start x", "float", None, -START_LIMIT, START_LIMIT, step=0.1),
@@ -74,10 +83,20 @@ def link_query(landscape_key: str, chosen: Mapping[str, Mapping[str, Any]], star
     return {"ls": landscape_key, "opt": ",".join(chosen), **fl.encode(fields(), values)}
 
 
+def landscape_key(values: Mapping[str, Any]) -> str:
+    """The key of the landscape ``values`` choose: a registered one, or the typed f(x, y) on its
+    window (runs.playground.typed_key)."""
+    if values.get("ls") != TYPED:
+        return values["ls"]
+    window = [float(values.get(k, v)) for k, v in DEFAULT_WINDOW.items()]
+    return typed_key(str(values.get("fx") or DEFAULT_TYPED), (window[:2], window[2:]))
+
+
 def landscape_values(ls_key: str) -> dict[str, Any]:
-    """What a landscape brings: its start and the suggested hyperparameters on it."""
-    landscape = landscapes.get(ls_key)
-    return {"x0": float(landscape.start[0]), "y0": float(landscape.start[1]),
+    """What a landscape (a key of :func:`landscape_key`) brings: its start and the suggested
+    hyperparameters on it."""
+    landscape = landscape_of(ls_key)
+    return {"x0": fl.round_sig(landscape.start[0], 6), "y0": fl.round_sig(landscape.start[1], 6),
             **panels.hyper_values(compute.suggestions(ls_key))}
 
 
@@ -88,7 +107,29 @@ def fresh_values(ls_key: str | None = None) -> dict[str, Any]:
 
 
 def on_landscape_change() -> None:
-    state.set_values(landscape_values(st.session_state["ls"]))
+    """A new landscape (or a new typed function or window): its start and suggestions. A typed
+    function that is refused changes nothing here; settle_typed says why."""
+    try:
+        state.set_values(landscape_values(landscape_key(st.session_state)))
+    except FunctionError:
+        pass
+
+
+def settle_typed() -> str | None:
+    """Before the widgets: a typed f(x, y) and window that can run. A refused one (from the text box
+    or a link) is put back to the last accepted one, or the default; returns why it was refused."""
+    if st.session_state.get("ls") != TYPED:
+        return None
+    keys = ["fx", *DEFAULT_WINDOW]
+    try:
+        landscape_of(landscape_key(st.session_state))
+    except FunctionError as err:
+        accepted = st.session_state.get("_typed_ok") or {"fx": DEFAULT_TYPED, **DEFAULT_WINDOW}
+        refused = str(st.session_state.get("fx"))
+        state.set_values(accepted)
+        return f"f(x, y) = {refused[:80]} was not used: {err}. Still showing f(x, y) = {accepted['fx']}."
+    st.session_state["_typed_ok"] = {k: st.session_state.get(k) for k in keys}
+    return None
 
 
 def on_start_click() -> None:
@@ -107,7 +148,7 @@ def start_limits(landscape) -> list[tuple[float, float]]:
 def settle_start() -> list[str]:
     """Before the widgets: a start for the current landscape, on its picture (a link may leave it
     out, or put it anywhere). Returns a note when the start had to move."""
-    landscape = landscapes.get(st.session_state["ls"])
+    landscape = landscape_of(landscape_key(st.session_state))
     notes = []
     for key, d, (lo, hi) in (("x0", 0, start_limits(landscape)[0]), ("y0", 1, start_limits(landscape)[1])):
         value = st.session_state.get(key)

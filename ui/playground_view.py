@@ -11,11 +11,12 @@ import streamlit as st
 import landscapes
 import optim_core as oc
 
-from runs.playground import Config, config, shared_stretches
+from runs.playground import TYPED, Config, config, landscape_of, shared_stretches
 
 from . import compute, panels, state
-from .playground_state import (DEFAULT_OPTIMIZERS, fresh_values, on_landscape_change, on_start_click,
-                               page_state, settle_start, shared_values, start_limits)
+from .playground_state import (DEFAULT_OPTIMIZERS, fresh_values, landscape_key,
+                               on_landscape_change, on_start_click, page_state, settle_start, settle_typed,
+                               shared_values, start_limits)
 from viz import curves, export, trajectory
 from viz.background import Background
 from viz.colors import dash_name
@@ -41,9 +42,12 @@ def _sidebar(page: state.PageState, extra_sidebar=None) -> tuple[Any, list[str],
     field = {f.key: f for f in page.fields}
     with st.sidebar:
         st.header("Problem")
-        ls_key = state.field_input(field["ls"], format_func=lambda k: landscapes.LANDSCAPES[k].name,
-                                   on_change=on_landscape_change)
-        landscape = landscapes.get(ls_key)
+        choice = state.field_input(field["ls"], on_change=on_landscape_change,
+                                   format_func=lambda k: "your own f(x, y)…" if k == TYPED else landscapes.LANDSCAPES[k].name)
+        if choice == TYPED:
+            typed_inputs(field)
+        ls_key = landscape_key(st.session_state)
+        landscape = landscape_of(ls_key)
         (x_lo, x_hi), (y_lo, y_hi) = start_limits(landscape)
         c1, c2 = st.columns(2)
         # the start's bounds are the landscape's picture, narrower than the field's
@@ -64,6 +68,16 @@ def _sidebar(page: state.PageState, extra_sidebar=None) -> tuple[Any, list[str],
     return landscape, chosen, hyper
 
 
+def typed_inputs(field: dict) -> None:
+    """The typed function and its window; a change moves the start to the new function's own."""
+    state.field_input(field["fx"], "f(x, y) =", on_change=on_landscape_change, placeholder="x**2 + 10*sin(y)")
+    for row in (("xmin", "xmax"), ("ymin", "ymax")):
+        columns = st.columns(2)
+        for key, column in zip(row, columns):
+            state.field_input(field[key], f"{key[0]} from" if key.endswith("min") else "to", where=column,
+                              on_change=on_landscape_change)
+
+
 def controls_and_run(view: str, extra_fields=(), extra_fresh=None, extra_sidebar=None) -> PlaygroundRun:
     """Restore the state (link, memory or first visit), draw the sidebar, mirror the state into the
     link, run (cached), and say what was clamped or what diverged. Stops the page with a message
@@ -73,12 +87,15 @@ def controls_and_run(view: str, extra_fields=(), extra_fresh=None, extra_sidebar
     ``extra_sidebar`` draws them below the playground's, so one link holds the whole page."""
     page = page_state(view, extra_fields)
     notes = page.restore({**fresh_values(), **(extra_fresh or {})})
+    refused = settle_typed()
     notes += settle_start()
     landscape, chosen, hyper = _sidebar(page, extra_sidebar)
     values = page.values()
     start = (float(values["x0"]), float(values["y0"]))
     page.remember(shared_values(values))
     state.show_notes(notes)
+    if refused:
+        st.error(state.escape_markdown(refused), icon=":material/function:")
     state.show_link(page)
     if not chosen:
         st.info(f"Choose at least one optimizer in the sidebar (for instance {', '.join(DEFAULT_OPTIMIZERS)}).")
@@ -153,6 +170,11 @@ def surface(run: PlaygroundRun) -> None:
                     key="surface", config={"displaylogo": False})
 
 
+def file_stem(landscape) -> str:
+    """A download's file name: the landscape's key, or "typed" for a typed function."""
+    return landscape.key.split(":")[0]
+
+
 def results_section(run: PlaygroundRun, fig) -> None:
     """Loss and distance curves, the results table, the downloads and the update rules."""
     landscape, views = run.landscape, run.views
@@ -166,9 +188,9 @@ def results_section(run: PlaygroundRun, fig) -> None:
                                 "final distance": st.column_config.NumberColumn(format="%.3e")})
     c1, c2, _ = st.columns([1, 1, 3])
     c1.download_button("trajectories (CSV)", data=lambda: export.trajectories_csv(views),
-                       file_name=f"{landscape.key}_trajectories.csv", mime="text/csv")
+                       file_name=f"{file_stem(landscape)}_trajectories.csv", mime="text/csv")
     c2.download_button("figure (HTML)", data=lambda: export.figure_html(fig),
-                       file_name=f"{landscape.key}_paths.html", mime="text/html")
+                       file_name=f"{file_stem(landscape)}_paths.html", mime="text/html")
     with st.expander("The landscape and how each optimizer moves"):
         st.markdown(f"**{landscape.name}**: {landscape.description}")
         st.latex(landscape.latex)

@@ -20,6 +20,7 @@ import pyarrow  # noqa: F401
 import streamlit  # noqa: F401
 
 import landscapes  # noqa: F401
+import landscapes.typed  # noqa: F401  (sympy)
 import optim_core  # noqa: F401
 import runs.lab  # noqa: F401
 import runs.online  # noqa: F401

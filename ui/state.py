@@ -106,6 +106,8 @@ def field_input(field: fl.Field, label: str | None = None, *, where=st,
         return where.multiselect(label, list(field.choices), format_func=format_func or str, **common)
     if field.kind == "flag":
         return where.toggle(label, **common)
+    if field.kind == "text":
+        return where.text_input(label, max_chars=fl.MAX_RAW, **common)
     if field.kind == "int":
         return where.number_input(label, min_value=int(field.low), max_value=int(field.high),
                                   step=int(field.step or 1), **common)

@@ -82,7 +82,8 @@ def add_paths(fig: go.Figure, landscape, views: Sequence[RunView], start, backgr
     if landscape.minima:
         mx, my = zip(*landscape.minima)
         fig.add_trace(go.Scatter(
-            x=mx, y=my, mode="markers", name="global minimum",
+            x=mx, y=my, mode="markers",
+            name="minimum (found numerically)" if landscape.minima_found else "global minimum",
             marker=dict(symbol="star", size=15, color="white", line=dict(color="black", width=1.5)),
             hovertemplate="minimum (%{x:.4g}, %{y:.4g})<extra></extra>"), **kw)
     fig.add_trace(go.Scatter(
