@@ -18,6 +18,8 @@ run = controls_and_run("playground")
 tab_2d, tab_3d, tab_lr = st.tabs(["2-D paths", "3-D surface", "Learning rates"])
 with tab_2d:
     fig = step_section(run) if step_toggle() else contour(run)
+    page_link("basins", "Basin map: where each of these optimizers ends from every start",
+              icon=":material/blur_on:", query=st.query_params.to_dict())
 with tab_3d:
     surface(run)
 with tab_lr:  # drawn on request: it is the lens's figure, and the heaviest one to ship

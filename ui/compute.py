@@ -7,7 +7,7 @@ from typing import Any, NamedTuple
 
 import streamlit as st
 
-from runs import finder, lab, online, playground, tuning
+from runs import basins, finder, lab, online, playground, tuning
 from viz import background
 from viz import online as online_viz
 from viz.runs import registry_views
@@ -65,3 +65,10 @@ def online_outcome(problem_key: str, C: int, configs: tuple, x0: float, steps: i
         regret=online_viz.regret_figure(views, online.average_regret(problem, trace)),
         rates=online_viz.rates_figure(views, online.band_marks(configs, mode)),
         pattern=online_viz.pattern_figure(problem, phases, moves, views))
+
+
+@st.cache_data(max_entries=6, show_spinner="Running the optimizers from every start…")
+def basin_maps(landscape_key: str, configs: tuple, resolution: int, steps: int, schedule) -> list:
+    """One basin map per configured optimizer (about 1 MB each at 200 x 200)."""
+    return basins.basin_maps(landscape_key, [(key, dict(values)) for key, values in configs],
+                             resolution=resolution, steps=steps, schedule=schedule)

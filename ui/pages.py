@@ -27,6 +27,7 @@ PAGES: dict[str, PageInfo] = {
     "lens": PageInfo("app_pages/lens.py", "Learning-rate lens", "lens", ":material/query_stats:"),
     "rescaling": PageInfo("app_pages/rescaling.py", "Rescaling y", "rescaling", ":material/compress:"),
     "online": PageInfo("app_pages/online.py", "Online example", "online", ":material/timeline:"),
+    "basins": PageInfo("app_pages/basins.py", "Basin maps", "basins", ":material/blur_on:"),
     "lab": PageInfo("app_pages/lab.py", "final_lr lab", "lab", ":material/grid_on:"),
     "network": PageInfo("app_pages/network.py", "Real network", "network", ":material/hub:"),
 }

@@ -17,7 +17,7 @@ from . import compute, panels, state
 from .playground_state import (DEFAULT_OPTIMIZERS, fresh_values, landscape_key,
                                on_landscape_change, on_start_click, page_state, settle_start, settle_typed,
                                shared_values, start_limits)
-from viz import curves, export, trajectory
+from viz import curves, export, movie, trajectory
 from viz.background import Background
 from viz.colors import dash_name
 from viz.runs import RunView, registry_views
@@ -136,7 +136,8 @@ def contour(run: PlaygroundRun) -> Any:
     fig = trajectory.contour_figure(run.landscape, run.views, run.start, run.background,
                                     open_at_start=run.values.get("frame") == "first")
     st.plotly_chart(fig, key="contour", on_select=on_start_click, selection_mode="points",
-                    config={"displaylogo": False, "scrollZoom": True})
+                    config={"displaylogo": False, "scrollZoom": True,
+                            "toImageButtonOptions": {"format": "svg", "filename": file_stem(run.landscape)}})
     hidden_paths_note(run)
     return fig
 
@@ -186,11 +187,24 @@ def results_section(run: PlaygroundRun, fig) -> None:
                  column_config={"final loss": st.column_config.NumberColumn(format="%.4g"),
                                 "final gap f − f*": st.column_config.NumberColumn(format="%.3e"),
                                 "final distance": st.column_config.NumberColumn(format="%.3e")})
-    c1, c2, _ = st.columns([1, 1, 3])
+    stem = file_stem(landscape)
+    c1, c2, c3, c4, c5 = st.columns(5)
     c1.download_button("trajectories (CSV)", data=lambda: export.trajectories_csv(views),
-                       file_name=f"{file_stem(landscape)}_trajectories.csv", mime="text/csv")
+                       file_name=f"{stem}_trajectories.csv", mime="text/csv")
     c2.download_button("figure (HTML)", data=lambda: export.figure_html(fig),
-                       file_name=f"{file_stem(landscape)}_paths.html", mime="text/html")
+                       file_name=f"{stem}_paths.html", mime="text/html")
+    # for slides, 16:9 at 1280 x 720, drawn when asked for (a GIF or an MP4 takes a second or two)
+    movie_args = (run.background, views, run.start)
+    movie_kw = dict(title=landscape.name, minima=landscape.minima)
+    c3.download_button("animation (GIF)", mime=movie.MIME["gif"], file_name=f"{stem}_paths.gif",
+                       data=lambda: movie.animation_files(*movie_args, formats=("gif",), **movie_kw)["gif"],
+                       help="16:9, 1280 x 720, loops: for slides")
+    c4.download_button("animation (MP4)", mime=movie.MIME["mp4"], file_name=f"{stem}_paths.mp4",
+                       data=lambda: movie.animation_files(*movie_args, formats=("mp4",), **movie_kw)["mp4"],
+                       help="16:9, 1280 x 720, H.264: for slides and video players")
+    c5.download_button("whole run (PNG)", mime="image/png", file_name=f"{stem}_paths.png",
+                       data=lambda: movie.still_png(*movie_args, **movie_kw),
+                       help="the last frame, 16:9 at 1280 x 720; the chart's camera button saves it as SVG")
     with st.expander("The landscape and how each optimizer moves"):
         st.markdown(f"**{landscape.name}**: {landscape.description}")
         st.latex(landscape.latex)

@@ -13,6 +13,7 @@ torch is not here: only the real-network page needs it, and the home page must n
 
 import numpy  # noqa: F401
 import pandas  # noqa: F401
+import imageio.v2  # noqa: F401  (the MP4 download)
 import PIL.Image  # noqa: F401
 import plotly.graph_objects  # noqa: F401
 import plotly.io  # noqa: F401
@@ -28,6 +29,7 @@ import runs.playground  # noqa: F401
 import runs.tuning  # noqa: F401
 import viz.animation  # noqa: F401
 import viz.background  # noqa: F401
+import viz.movie  # noqa: F401
 import viz.curves  # noqa: F401
 import viz.lens  # noqa: F401
 import viz.online  # noqa: F401

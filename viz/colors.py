@@ -25,6 +25,11 @@ OPTIMIZER_DASHES: dict[str, str] = {"adabound": "dash", "amsbound": "dot", "amsg
 PARAM_DASHES = ("solid", "dot", "dash", "dashdot")
 PARAM_NAMES = ("x", "y")
 
+# a basin map's classes: pale, so that no minimum's colour is an optimizer's
+BASIN_COLORS = ("#8dd3c7", "#fdb462", "#bebada", "#fb8072", "#80b1d3", "#b3de69", "#fccde5", "#ffed6f")
+NOT_CONVERGED_COLOR = "#a3a3a3"
+DIVERGED_COLOR = "#000000"
+
 BAND_FILL = "rgba(44, 160, 44, 0.12)"  # AdaBound's [lower, upper] band
 OPTIMAL_FILL = "rgba(44, 160, 44, 0.10)"  # an online problem's optimal region
 
