@@ -38,6 +38,8 @@ bench: $(VENV)/.dev
 	$(BIN)/python -m bench.playground
 	$(BIN)/python -m bench.lab
 	$(BIN)/python -m bench.nets
+	$(BIN)/python -m bench.basins
+	$(BIN)/python -m bench.movie
 
 # Hostile links at volume: 1,000 examples per page (the test suite runs 200).
 fuzz: $(VENV)/.dev

@@ -9,3 +9,10 @@ def test_quick_benchmark_completes_and_returns_its_figures():
     for key in ("core_final_s", "core_trace_s", "plain_loop_s", "torch_batched_s",
                 "torch_loop_autograd_per_run_s", "speedup_autograd", "core_over_torch_batched"):
         assert isinstance(figures[key], float)
+
+
+def test_quick_slide_export_benchmark_completes():
+    from bench.movie import main as movie_main
+
+    figures = movie_main(["--quick"])
+    assert figures and all(isinstance(v, (int, float)) for v in figures.values())
