@@ -6,10 +6,9 @@ from __future__ import annotations
 import streamlit as st
 
 from runs import lab
-from ui import lab_state, lab_view, state
+from ui import lab_state, lab_view, present, state
 
-st.title("final_lr lab")
-st.caption("How should AdaBound's `final_lr` and `γ` be chosen? Each colour below is a measurement: "
+present.intro("final_lr lab", "How should AdaBound's `final_lr` and `γ` be chosen? Each colour below is a measurement: "
            "the median final loss over many start points, for one setting out of a grid of hundreds, "
            "all run at once. Click a cell to open that setting on the playground.")
 
@@ -24,6 +23,7 @@ state.show_link(page)
 limit = lab.stability_limit(lab.resolve(setup.problem, setup.C), float(hyper["beta1"]))
 lab_view.stability_note(setup, limit)
 lab_view.maps(setup, limit, hyper)
+present.stop_after_key_chart()
 lab_view.line_view(setup, limit)
 lab_view.finder_section(setup, limit)
 lab_view.explanation(setup)

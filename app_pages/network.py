@@ -6,10 +6,9 @@ from __future__ import annotations
 import streamlit as st
 
 from runs import network as net
-from ui import network_state, network_view, state
+from ui import network_state, network_view, present, state
 
-st.title("The real network: Adam's extreme rates, AdaBound's band")
-st.caption("Small networks learn to read handwritten digits right here, several at once. Adam gives every "
+present.intro("The real network: Adam's extreme rates, AdaBound's band", "Small networks learn to read handwritten digits right here, several at once. Adam gives every "
            "parameter its own learning rate, and by the end some are far too large and some far too small; "
            "AdaBound holds them in a band that closes on final_lr. The link reproduces this view.")
 
@@ -28,6 +27,7 @@ state.show_link(page)
 state.show_notes(capped, "This run")
 result = network_view.train(spec)
 network_view.fig1(result)
+present.stop_after_key_chart()
 network_view.spread(result)
 network_view.histogram(result, page)
 network_view.curves(result)

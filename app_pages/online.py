@@ -6,10 +6,9 @@ from __future__ import annotations
 import streamlit as st
 
 from runs import online
-from ui import online_state, online_view, panels, state
+from ui import online_state, online_view, panels, present, state
 
-st.title("The online example: Adam fails, AdaBound recovers")
-st.caption("An online problem hands the optimizer a new function f_t at every step. These two are built "
+present.intro("The online example: Adam fails, AdaBound recovers", "An online problem hands the optimizer a new function f_t at every step. These two are built "
            "so that Adam provably moves the wrong way, while SGD, AMSGrad and AdaBound find the optimum. "
            "Choose the problem, the optimizers and the horizon in the sidebar; the link in the address bar "
            "reproduces exactly this view.")

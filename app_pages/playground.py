@@ -5,16 +5,19 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.lens_view import lens_section
+from ui import present
 from ui.pages import page_link
 from ui.playground_view import contour, controls_and_run, results_section, surface
 from ui.stepwise_view import step_section, step_toggle
 
-st.title("Playground")
-st.caption("Pick a landscape and a few optimizers: every path starts at the same point and is animated "
-           "below. Press ▶ Play, drag the step slider, click the map to move the start. "
-           "The link in the address bar reproduces exactly this view.")
+present.intro("Playground", "Pick a landscape and a few optimizers: every path starts at the same point and "
+              "is animated below. Press ▶ Play, drag the step slider, click the map to move the start. "
+              "The link in the address bar reproduces exactly this view.")
 
 run = controls_and_run("playground")
+if present.presenting():  # the map alone, large
+    contour(run)
+    present.stop_after_key_chart()
 tab_2d, tab_3d, tab_lr = st.tabs(["2-D paths", "3-D surface", "Learning rates"])
 with tab_2d:
     fig = step_section(run) if step_toggle() else contour(run)

@@ -13,7 +13,7 @@ from runs import basins
 from runs.fields import Field
 from viz.basins import VIEWS, basin_figure
 
-from . import compute, state
+from . import compute, present, state
 from .pages import PAGES
 from .playground_view import PlaygroundRun
 
@@ -68,7 +68,7 @@ def basin_section(run: PlaygroundRun) -> None:
     maps = compute.basin_maps(run.landscape.key, run.configs, resolution, steps, run.schedule)
     labels = [oc.OPTIMIZERS[key].label for key, _ in run.configs]
     fig = basin_figure(run.landscape, list(zip(labels, maps)), view=values["bview"])
-    st.plotly_chart(fig, key="basins", on_select=_open_start, selection_mode="points",
+    st.plotly_chart(present.style(fig), key="basins", on_select=_open_start, selection_mode="points",
                     config={"displaylogo": False, "toImageButtonOptions": {"format": "svg", "filename": "basins"}})
     for (key, hyper), label, bm in zip(run.configs, labels, maps):
         st.caption(f"**{label}**: {basins.caption(bm)}")

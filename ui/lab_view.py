@@ -13,7 +13,7 @@ import optim_core as oc
 from runs import lab
 from runs.fields import round_sig
 
-from . import compute, panels, state
+from . import compute, panels, present, state
 from .lab_state import DAMPENING_LABELS, GRIDS, on_problem_change, suggested
 from .pages import page_link
 from .playground_state import link_query
@@ -164,7 +164,7 @@ def heat_map(setup: lab.Setup, sweep: lab.Sweep, stats, limit, span, *, key: str
         st.error(stats)
         return
     fig = heat_map_figure(setup, sweep, stats, limit, span, y_param=y_param, y_name=y_name, y_title=y_title)
-    event = st.plotly_chart(fig, key=key, on_select="rerun", selection_mode="points", config=CHART)
+    event = st.plotly_chart(present.style(fig), key=key, on_select="rerun", selection_mode="points", config=CHART)
     if all_at_floor(stats):
         st.caption("Every setting's median start reached the optimum (a gap at the floor, 10⁻¹⁶): "
                    "the map has one colour.")

@@ -15,7 +15,7 @@ from runs import finder
 from runs import network as net
 from runs.fields import round_sig
 
-from . import state
+from . import present, state
 from .network_state import found, trained, use_suggestion
 from viz import finder as finder_viz
 from viz import network as figures
@@ -111,7 +111,7 @@ def fig1(result) -> None:
     else:
         panels = [figures.RatePanel(label(result.spec.configs[c].optimizer), *net.sampled_log_rates(result, c))
                   for c in adaptive[:4]]
-        st.plotly_chart(figures.rate_heatmaps(panels, result.sampled_names), key="fig1", config=CHART)
+        st.plotly_chart(present.style(figures.rate_heatmaps(panels, result.sampled_names)), key="fig1", config=CHART)
         st.caption("Rows: weights from each layer and one last-layer bias, the same positions in every model "
                    "(first seed shown). Colour: log₁₀ lr_eff, one scale for all panels.")
     for c in range(len(result.spec.configs)):

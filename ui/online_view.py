@@ -12,7 +12,7 @@ from landscapes import OnlineProblem
 from runs import online
 from runs.playground import config
 
-from . import compute, panels, state
+from . import compute, panels, present, state
 from .online_state import on_c_change, on_mode_change, on_problem_change, use_paper_betas
 from viz.colors import color_of
 
@@ -76,6 +76,11 @@ def run(problem: OnlineProblem, chosen: list[str], hyper: dict, values: dict) ->
 
 def results(problem: OnlineProblem, out: compute.OnlineOutcome, chosen: list[str], page: state.PageState) -> None:
     values = page.values()
+    if present.presenting():  # the iterate alone, large
+        log_t = state.field_input(next(f for f in page.fields if f.key == "logt"))
+        st.plotly_chart(present.style(out.path.update_xaxes(type="log" if log_t else "linear")),
+                        key="online_path", config=CHART)
+        present.stop_after_key_chart()
     st.subheader("Where each optimizer ends up")
     for s in out.summaries:
         st.markdown(f'<span style="color:{color_of(s.key)}">■</span> **{s.label}** '

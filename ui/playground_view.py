@@ -13,7 +13,7 @@ import optim_core as oc
 
 from runs.playground import TYPED, Config, config, landscape_of, shared_stretches
 
-from . import compute, panels, state
+from . import compute, panels, present, state
 from .playground_state import (DEFAULT_OPTIMIZERS, fresh_values, landscape_key,
                                on_landscape_change, on_start_click, page_state, settle_start, settle_typed,
                                shared_values, start_limits)
@@ -135,7 +135,7 @@ def contour(run: PlaygroundRun) -> Any:
     download is of it)."""
     fig = trajectory.contour_figure(run.landscape, run.views, run.start, run.background,
                                     open_at_start=run.values.get("frame") == "first")
-    st.plotly_chart(fig, key="contour", on_select=on_start_click, selection_mode="points",
+    st.plotly_chart(present.style(fig), key="contour", on_select=on_start_click, selection_mode="points",
                     config={"displaylogo": False, "scrollZoom": True,
                             "toImageButtonOptions": {"format": "svg", "filename": file_stem(run.landscape)}})
     hidden_paths_note(run)

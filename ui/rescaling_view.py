@@ -8,7 +8,7 @@ import streamlit as st
 from runs.playground import landscape_of
 from runs.rescaling import CLOSE_PATH, SAME_PATH, what_rescaling_does
 
-from . import compute
+from . import compute, present
 from .playground_view import PlaygroundRun, warn_diverged
 from viz import rescaling, trajectory
 from viz.runs import registry_views
@@ -37,7 +37,8 @@ def rescaling_section(run: PlaygroundRun, s: float) -> None:
     scaled_background = compute.landscape_background(landscape.key, x_range, y_range, s)
     fig = rescaling.rescaling_figure(landscape, scaled, run.views, scaled_views, run.start, background,
                                      scaled_background, s=s)
-    st.plotly_chart(fig, key="rescaling", config={"displaylogo": False, "scrollZoom": True})
+    st.plotly_chart(present.style(fig), key="rescaling", config={"displaylogo": False, "scrollZoom": True})
+    present.stop_after_key_chart()
 
     span = max(x_range[1] - x_range[0], y_range[1] - y_range[0])
     st.dataframe(rescaling.rescaling_rows(run.views, scaled_views, SAME_PATH * span, CLOSE_PATH * span),

@@ -19,6 +19,8 @@ import streamlit as st
 
 from runs import fields as fl
 
+from . import present
+
 
 def _shadow(page: str) -> dict:
     return st.session_state.setdefault(f"_values_{page}", {})
@@ -30,7 +32,8 @@ class PageState:
 
     def __init__(self, page: str, fields: Sequence[fl.Field], *, view: str | None = None):
         self.page = page
-        self.fields = list(fields)
+        # every page can be presented: the switch is one more field of its link
+        self.fields = list(fields) + ([] if any(f.key == present.FIELD.key for f in fields) else [present.FIELD])
         self.view = view or page
         self.link_set: list[str] = []  # the labels of the fields a newly arrived link set
 
@@ -133,8 +136,10 @@ def escape_markdown(text: str) -> str:
 
 def show_link(page: PageState) -> None:
     """Under a page opened from a link: which settings the link set (the rest are the defaults), so
-    that nothing is reset silently."""
-    if page.link_set:
+    that nothing is reset silently. Every page calls it once its widgets are restored, so it also
+    draws the presentation switch."""
+    present.toggle()
+    if page.link_set and not present.presenting():
         shown = ", ".join(page.link_set[:12]) + (f" and {len(page.link_set) - 12} more" if len(page.link_set) > 12 else "")
         st.caption(f"Opened from a link that set {escape_markdown(shown)}; every other setting is at its default.")
 

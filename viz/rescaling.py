@@ -39,8 +39,8 @@ def rescaling_figure(landscape, scaled, views: Sequence[RunView], scaled_views: 
     fig.frames = frames
     add_controls(fig, [str(int(k)) for k in left.frames], step_labels(views, left.frames))
 
-    xaxis, yaxis = path_axes(background)
     for col in (1, 2):
+        xaxis, yaxis = path_axes(background, x_anchor="x" if col == 1 else "x2")
         fig.update_xaxes(**xaxis, row=1, col=col)
         fig.update_yaxes(**yaxis, row=1, col=col)
     fig.update_xaxes(matches="x", row=1, col=2)  # pan or zoom one panel and the other follows

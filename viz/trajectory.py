@@ -147,10 +147,13 @@ def step_labels(views: Sequence[RunView], frames: np.ndarray) -> list[str]:
     return [str(int(views[0].steps[k - 1]) if (views and k) else 0) for k in frames]
 
 
-def path_axes(background: Background) -> tuple[dict, dict]:
+def path_axes(background: Background, x_anchor: str = "x") -> tuple[dict, dict]:
+    """A map's axes at equal scales (a circle stays round): the plot area shrinks to the window's
+    aspect instead of stretching it."""
     (x0, x1), (y0, y1) = background.x_range, background.y_range
     return (dict(range=[x0, x1], title="x", showgrid=False, zeroline=False, constrain="domain"),
-            dict(range=[y0, y1], title="y", showgrid=False, zeroline=False))
+            dict(range=[y0, y1], title="y", showgrid=False, zeroline=False, constrain="domain",
+                 scaleanchor=x_anchor, scaleratio=1))
 
 
 def contour_figure(landscape, views: Sequence[RunView], start, background: Background, *,
