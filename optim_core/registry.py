@@ -39,7 +39,7 @@ def _lr(default: float) -> HyperParam:
 _BETA1 = HyperParam("beta1", "β₁", 0.9, 0.0, 0.999, False, "decay of the first moment m")
 _BETA2 = HyperParam("beta2", "β₂", 0.999, 0.0, 0.99999, False, "decay of the second moment v")
 _EPS = HyperParam("eps", "ε", 1e-8, 1e-12, 1.0, True, "keeps the denominator away from 0")
-_WD = HyperParam("weight_decay", "weight decay", 0.0, 0.0, 1.0, False, "L2 term added to the gradient")
+_WD = HyperParam("weight_decay", "weight decay", 0.0, 0.0, 1.0, True, "L2 term added to the gradient")
 _FINAL_LR = HyperParam("final_lr", "final lr η*", 0.1, 1e-5, 10.0, True,
                        "the SGD rate both bounds converge to")
 _GAMMA = HyperParam("gamma", "γ", 1e-3, 1e-6, 0.5, True,

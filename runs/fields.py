@@ -27,7 +27,7 @@ class Field:
     low: float | None = None
     high: float | None = None
     choices: tuple = ()
-    log: bool = False  # floats: shown with significant digits, not decimals
+    log: bool = False  # floats: a 1-2-5 slider over decades beside an exact number box
     step: float | None = None  # the widget's +/- step (None: the widget's own)
     help: str = ""  # the widget's tooltip
 

@@ -23,7 +23,7 @@ def explorer_fields() -> list[fl.Field]:
     for key in EXPLORER_PARAMS:
         p = spec.param(key)
         out.append(fl.Field(f"{BOUND_EXPLORER}.{key}", f"bound explorer {EXPLORER_LABELS.get(key, p.label)}", "float", p.default,
-                            p.low, p.high, log=True, step=p.default / 10, help=p.help))
+                            p.low, p.high, log=p.log, step=None if p.log else 0.001, help=p.help))
     lo, hi, d = EXPLORER_STEPS
     out.append(fl.Field(f"{BOUND_EXPLORER}.T", "bound explorer steps", "int", d, lo, hi, step=1000))
     return out + panels.schedule_fields(f"{BOUND_EXPLORER}.sched")

@@ -48,7 +48,7 @@ def fields() -> list[fl.Field]:
         fl.Field("b1", "β₁", "float", b1.default, b1.low, b1.high, step=0.01, help=b1.help),
         fl.Field("b2", "β₂", "float", b2.default, b2.low, b2.high, step=0.001, help=b2.help),
         fl.Field("eps", "ε", "float", eps.default, eps.low, eps.high, log=True, step=1e-9, help=eps.help),
-        fl.Field("wd", "weight decay (L2)", "float", wd.default, wd.low, wd.high, step=1e-4,
+        fl.Field("wd", "weight decay (L2)", "float", wd.default, wd.low, wd.high, log=True,
                  help="coupled L2, added to the gradient; the paper's CIFAR runs used 5e-4"),
         fl.Field("mom", "SGD momentum", "float", 0.9, 0.0, 0.999, step=0.05),
         fl.Field("nesterov", "Nesterov", "flag", False),

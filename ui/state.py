@@ -114,6 +114,12 @@ def field_input(field: fl.Field, label: str | None = None, *, where=st,
     if field.kind == "int":
         return where.number_input(label, min_value=int(field.low), max_value=int(field.high),
                                   step=int(field.step or 1), **common)
+    if field.log:
+        # imported here: panels builds on this module, and the log control lives with the panels
+        from .panels import log_input
+
+        return log_input(label, field.key, field.low, field.high, help=field.help or None, where=where,
+                         on_change=on_change, **kwargs)
     return where.number_input(label, min_value=float(field.low), max_value=float(field.high),
                               step=field.step, format="%g", **common)
 
