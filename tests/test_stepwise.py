@@ -147,3 +147,31 @@ def test_the_lens_shows_the_same_step_mode():
     step_charts = [s for s in chart_specs(at) if _arrow_traces(s)]
     assert len(step_charts) == 1
     assert any("Step 7 of 30" in c.value for c in at.caption)
+
+
+def test_log_paced_frames_crowd_the_first_steps_and_keep_both_ends():
+    from viz.runs import frame_indices
+
+    even = frame_indices(501, 100)
+    log = frame_indices(501, 100, "log")
+    assert log[0] == 0 and log[-1] == 500 and np.all(np.diff(log) > 0)
+    assert list(log[:6]) == [0, 1, 2, 3, 4, 5]  # every one of the first steps is a frame
+    assert (log <= 40).sum() > 3 * (even <= 40).sum()
+    with pytest.raises(ValueError, match="pace"):
+        frame_indices(501, 100, "fast")
+
+
+def test_on_himmelblau_the_default_pace_keeps_the_paths_moving_to_the_end():
+    # evenly spaced frames leave most of the animation still (the runs settle in ~40 steps of 500);
+    # log-spaced ones move in most frames
+    def moving_share(pace):
+        spec = chart_specs(open_app(PAGE, {"ls": "himmelblau", "pace": pace}))[0]
+        from tests.conftest import decode
+
+        heads = [[(decode(d["x"])[0], decode(d["y"])[0]) for d, i in zip(fr["data"], fr["traces"])
+                  if "x" in d and spec["data"][i]["mode"] == "markers" and len(decode(d["x"])) == 1]
+                 for fr in spec["frames"]]
+        moves = np.linalg.norm(np.diff(np.array(heads, dtype=float), axis=0), axis=-1).max(axis=1)
+        return (moves > 0.05).mean()  # more than half a percent of the 10-wide window
+
+    assert moving_share("log") > 0.6 > 0.45 > moving_share("even")

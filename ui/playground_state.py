@@ -13,6 +13,7 @@ import optim_core as oc
 from landscapes.typed import FunctionError
 from runs import fields as fl
 from runs.playground import MAX_STEPS, TYPED, landscape_of, typed_key
+from viz.runs import PACES
 from viz.stepwise import ARROWS
 from viz.trajectory import MARGIN
 
@@ -45,6 +46,9 @@ def fields() -> list[fl.Field]:
         fl.Field("noise", "gradient noise", "float", 0.0, 0.0, 100.0, step=0.1,
                  help="Gaussian noise added to every gradient; the same draws for every optimizer"),
         fl.Field("seed", "seed", "int", 0, 0, fl.MAX_SEED),
+        fl.Field("pace", "frames", "choice", "log", choices=PACES,
+                 help="evenly in log t (the first steps, where most of the motion is, get most frames) "
+                      "or evenly in t; the slider shows each frame's exact step"),
         fl.Field("frame", "animation opens on", "choice", "last", choices=("last", "first"),
                  help="the whole run (last frame), or step 0, ready to play (first frame)"),
         fl.Field("sbs", "step by step", "flag", False,

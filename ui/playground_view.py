@@ -55,6 +55,8 @@ def _sidebar(page: state.PageState, extra_sidebar=None) -> tuple[Any, list[str],
         state.field_input(replace(field["y0"], low=y_lo, high=y_hi), where=c2)
         state.field_input(field["T"], "steps T")
         state.field_input(field["frame"], format_func={"last": "the whole run", "first": "step 0, ready to play"}.get)
+        state.field_input(field["pace"], "animation frames",
+                          format_func={"log": "dense early (log t)", "even": "evenly in t"}.get)
         panels.schedule_panel()
         c1, c2 = st.columns(2)
         state.field_input(field["noise"], "gradient noise σ", where=c1)
@@ -134,7 +136,7 @@ def contour(run: PlaygroundRun) -> Any:
     """The animated 2-D paths (click the map to move the start); returns the figure (the HTML
     download is of it)."""
     fig = trajectory.contour_figure(run.landscape, run.views, run.start, run.background,
-                                    open_at_start=run.values.get("frame") == "first")
+                                    open_at_start=run.values.get("frame") == "first", pace=run.values.get("pace", "log"))
     st.plotly_chart(present.style(fig), key="contour", on_select=on_start_click, selection_mode="points",
                     config={"displaylogo": False, "scrollZoom": True,
                             "toImageButtonOptions": {"format": "svg", "filename": file_stem(run.landscape)}})

@@ -55,10 +55,21 @@ def views_from_trace(trace, keys: Sequence[str], labels: Sequence[str] | None = 
     return views
 
 
-def frame_indices(n_positions: int, max_frames: int) -> np.ndarray:
-    """Indices into positions (0 = start) for the animation's frames: evenly spread, both ends in."""
+PACES = ("even", "log")
+
+
+def frame_indices(n_positions: int, max_frames: int, pace: str = "even") -> np.ndarray:
+    """Indices into positions (0 = start) for the animation's frames, both ends in: evenly spread,
+    or with ``pace="log"`` evenly in log t, so that the first steps, where most optimizers move
+    most, get most of the frames and the motion stays visible to the end."""
     n = min(n_positions, max_frames)
-    return np.unique(np.round(np.linspace(0, n_positions - 1, n)).astype(int))
+    last = n_positions - 1
+    if pace == "log" and last > n:
+        steps = np.geomspace(1, last, n - 1)
+        return np.unique(np.concatenate([[0], np.round(steps).astype(int)]))
+    if pace not in PACES:
+        raise ValueError(f"Invalid pace: {pace!r}; one of {', '.join(PACES)}")
+    return np.unique(np.round(np.linspace(0, last, n)).astype(int))
 
 
 # ----------------------------------------------------------------------------- thinning

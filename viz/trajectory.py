@@ -64,7 +64,7 @@ class PathLayer(NamedTuple):
 
 
 def add_paths(fig: go.Figure, landscape, views: Sequence[RunView], start, background: Background, *,
-              click_grid: int = 41, row=None, col=None) -> PathLayer:
+              click_grid: int = 41, row=None, col=None, pace: str = "even") -> PathLayer:
     """Static traces (a transparent grid of clickable points whose hover shows f, the minima, the
     start, each path drawn faintly in full, a ✕ where a run diverged) and the animated ones (each
     path so far and its current point), shown at the last frame."""
@@ -92,7 +92,7 @@ def add_paths(fig: go.Figure, landscape, views: Sequence[RunView], start, backgr
         hovertemplate="start (%{x:.4g}, %{y:.4g})<extra></extra>"), **kw)
 
     n_positions = max(len(v.positions) for v in views) if views else 1
-    frames_idx = frame_indices(n_positions, MAX_FRAMES)
+    frames_idx = frame_indices(n_positions, MAX_FRAMES, pace)
     animated = []
     for v in views:
         last = v.last_valid
@@ -158,12 +158,12 @@ def path_axes(background: Background, x_anchor: str = "x") -> tuple[dict, dict]:
 
 def contour_figure(landscape, views: Sequence[RunView], start, background: Background, *,
                    height: int = 640, click_grid: int = 41, title: str | None = None,
-                   open_at_start: bool = False) -> go.Figure:
+                   open_at_start: bool = False, pace: str = "even") -> go.Figure:
     """Paths on the landscape's raster background, animated frame by frame in the browser; frames
     carry only the paths so far and the current points. It opens on the whole run, or with
     ``open_at_start`` on step 0, ready to play."""
     fig = go.Figure()
-    layer = add_paths(fig, landscape, views, start, background, click_grid=click_grid)
+    layer = add_paths(fig, landscape, views, start, background, click_grid=click_grid, pace=pace)
     if open_at_start:  # the animated traces as at frame 0: every run at the start
         for path_trace, v, path_idx in layer.animated:
             path, head = path_at(v, path_idx, 0, frame=False)
