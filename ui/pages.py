@@ -40,8 +40,17 @@ def _reconnect_watch() -> None:
     after a server restart an open page shows fresh output instead of the old one."""
 
 
+# Streamlit's full-screen view of a chart redraws it from its first state and breaks an animation
+# (the paths vanish, Play does nothing). Animated charts lose that button; the presentation mode is
+# their large view.
+_NO_FULLSCREEN_ON_ANIMATIONS = """<style>
+[data-testid="stPlotlyChart"]:has(.slider-container) .modebar-btn[data-title="Fullscreen"] {display: none !important;}
+</style>"""
+
+
 def navigation() -> None:
     """Route to the page the address names (the home page by default), in the story's order."""
+    st.html(_NO_FULLSCREEN_ON_ANIMATIONS)  # style only: Streamlit adds it without taking any space
     _reconnect_watch()
     pages = [st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url_path or None, default=key == "home")
              for key, p in PAGES.items()]

@@ -88,3 +88,20 @@ def test_on_a_phone_charts_stack_inside_the_screen(browser, server, page_key):
         screenshot(tab, f"phone_{page_key}")
     finally:
         context.close()
+
+
+def test_animated_charts_offer_presentation_mode_instead_of_a_broken_fullscreen(browser, server):
+    # Streamlit's full-screen view redraws a chart from its first state: the paths vanished and
+    # Play did nothing. Animated charts hide that button; the sidebar's presentation switch is there.
+    context, tab = _open(browser, server, PROJECTOR, "playground?opt=adam&T=100")
+    try:
+        chart = tab.locator("[data-testid='stPlotlyChart']").first
+        chart.hover()
+        tab.wait_for_timeout(300)
+        assert chart.locator(".modebar-btn[data-title='Fullscreen']").count() in (0, 1)
+        fullscreen = chart.locator(".modebar-btn[data-title='Fullscreen']")
+        assert fullscreen.count() == 0 or not fullscreen.first.is_visible()
+        assert chart.locator(".modebar-btn[data-title='Download plot']").first.is_visible()
+        assert tab.locator("[data-testid='stSidebar']").get_by_text("presentation mode").is_visible()
+    finally:
+        context.close()
