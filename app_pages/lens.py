@@ -19,7 +19,7 @@ present.intro("Learning-rate lens", markdown=True, prose=(
 
 run = controls_and_run("lens", extra_fields=explorer_fields(), extra_sidebar=explorer_sidebar)
 lens_section(run, key="lens_linked")
-present.stop_after_key_chart()
+present.after_key_chart()
 if step_toggle():  # why a rate is what it is: the moments and the clip at one step
     step_section(run)
 snr_section(run)

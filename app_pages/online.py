@@ -22,8 +22,10 @@ state.show_notes(notes)
 state.show_link(arrived)
 
 problem = online.make_problem(values["problem"], values["C"])
-online_view.problem_section(problem, float(values["b1"]), float(values["b2"]))
 if not chosen:
+    online_view.problem_section(problem, float(values["b1"]), float(values["b2"]))
     st.info("Choose at least one optimizer in the sidebar (for instance Adam and AdaBound).")
     st.stop()
 online_view.results(problem, online_view.run(problem, chosen, hyper, values), chosen, page)
+present.after_key_chart()
+online_view.problem_section(problem, float(values["b1"]), float(values["b2"]))

@@ -151,6 +151,7 @@ def test_every_figure_stays_a_few_megabytes_in_the_largest_setting():
     """All eleven optimizers at the step cap: long lines are thinned, frames sampled."""
     at = open_playground({"opt": ",".join(oc.OPTIMIZERS), "T": "10000"})
     at.toggle(key="_lr_tab").set_value(True).run()  # the learning rates too, drawn on request
+    at.toggle(key="_surface_tab").set_value(True).run()  # and the 3-D surface
     sizes = [len(c.proto.spec) for c in at.get("plotly_chart")]
     assert len(sizes) == 4 and max(sizes) < 3_000_000, sizes
 

@@ -70,6 +70,7 @@ def basin_section(run: PlaygroundRun) -> None:
     fig = basin_figure(run.landscape, list(zip(labels, maps)), view=values["bview"])
     st.plotly_chart(present.style(fig), key="basins", on_select=_open_start, selection_mode="points",
                     config={"displaylogo": False, "toImageButtonOptions": {"format": "svg", "filename": "basins"}})
+    present.after_key_chart()
     for (key, hyper), label, bm in zip(run.configs, labels, maps):
         st.caption(f"**{label}**: {basins.caption(bm)}")
         unsettled = float((bm.outcome == basins.NOT_CONVERGED).mean())

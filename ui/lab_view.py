@@ -78,11 +78,11 @@ def maps(setup: lab.Setup, limit, hyper: dict) -> None:
                 "final_lr_lr": measure(sweeps["final_lr_lr"], "Sweep 2 (final_lr × lr)")}
     span = color_span(setup, measured.values())
     st.subheader(f"1 · final_lr × γ, at lr = {hyper['lr']:g}")
+    heat_map(setup, sweeps["final_lr_gamma"], measured["final_lr_gamma"], limit, span, key="final_lr_gamma",
+             y_param="gamma", y_name="γ", y_title="γ")
     st.caption("Small γ: the band stays wide and the run is Adam-like to the end; large γ: the band closes "
                "early and the run is SGD at final_lr for most of it. At t = 1/γ the band is [final_lr/2, "
                "2 final_lr]. Grey cells with ✕: more than half the starts diverged.")
-    heat_map(setup, sweeps["final_lr_gamma"], measured["final_lr_gamma"], limit, span, key="final_lr_gamma",
-             y_param="gamma", y_name="γ", y_title="γ")
     st.subheader(f"2 · final_lr × base lr, at γ = {hyper['gamma']:g}")
     st.caption("The base lr drives the early, Adam-like phase; final_lr the late, SGD-like one. Both maps "
                "share one colour scale.")

@@ -76,16 +76,11 @@ def run(problem: OnlineProblem, chosen: list[str], hyper: dict, values: dict) ->
 
 def results(problem: OnlineProblem, out: compute.OnlineOutcome, chosen: list[str], page: state.PageState) -> None:
     values = page.values()
-    if present.presenting():  # the iterate alone, large
-        log_t = state.field_input(next(f for f in page.fields if f.key == "logt"))
+    if present.presenting():  # the iterate alone, large, on the time axis last chosen
+        log_t = bool(values.get("logt"))
         st.plotly_chart(present.style(out.path.update_xaxes(type="log" if log_t else "linear")),
                         key="online_path", config=CHART)
-        present.stop_after_key_chart()
-    st.subheader("Where each optimizer ends up")
-    for s in out.summaries:
-        st.markdown(f'<span style="color:{color_of(s.key)}">■</span> **{s.label}** '
-                    f"{online.summary_text(s, problem, int(values['T']))}", unsafe_allow_html=True)
-
+        present.after_key_chart()
     log_t = state.field_input(next(f for f in page.fields if f.key == "logt"))
     axis = "log" if log_t else "linear"
     c1, c2 = st.columns(2)
@@ -95,6 +90,11 @@ def results(problem: OnlineProblem, out: compute.OnlineOutcome, chosen: list[str
     with c2:
         st.markdown("**Average regret R_t / t**: it goes to 0 for a method that learns")
         st.plotly_chart(out.regret.update_xaxes(type=axis), key="online_regret", config=CHART)
+
+    st.subheader("Where each optimizer ends up")
+    for s in out.summaries:
+        st.markdown(f'<span style="color:{color_of(s.key)}">■</span> **{s.label}** '
+                    f"{online.summary_text(s, problem, int(values['T']))}", unsafe_allow_html=True)
 
     st.subheader("Effective learning rates")
     st.caption("The rate each optimizer applies at step t (log axes). AdaBound's and AMSBound's are clipped into their "

@@ -43,14 +43,16 @@ def _reconnect_watch() -> None:
 # Streamlit's full-screen view of a chart redraws it from its first state and breaks an animation
 # (the paths vanish, Play does nothing). Animated charts lose that button; the presentation mode is
 # their large view.
-_NO_FULLSCREEN_ON_ANIMATIONS = """<style>
+# Streamlit's 6rem above the title would cost a projector a tenth of its height.
+_PAGE_CSS = """<style>
 [data-testid="stPlotlyChart"]:has(.slider-container) .modebar-btn[data-title="Fullscreen"] {display: none !important;}
+[data-testid="stMainBlockContainer"] {padding-top: 3rem;}
 </style>"""
 
 
 def navigation() -> None:
     """Route to the page the address names (the home page by default), in the story's order."""
-    st.html(_NO_FULLSCREEN_ON_ANIMATIONS)  # style only: Streamlit adds it without taking any space
+    st.html(_PAGE_CSS)  # style only: Streamlit adds it without taking any space
     _reconnect_watch()
     pages = [st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url_path or None, default=key == "home")
              for key, p in PAGES.items()]

@@ -37,8 +37,10 @@ def presenting() -> bool:
 
 
 def intro(title: str, prose: str, *, markdown: bool = False) -> None:
-    """A page's title and its explanation; in presentation mode the title only, and the page's
-    chrome hidden."""
+    """A page's title; its explanation follows the key chart (:func:`after_key_chart`), so that on a
+    projector the chart comes first. In presentation mode the title only, and the page's chrome
+    hidden."""
+    st.session_state["_intro"] = (prose, markdown)
     if presenting():
         st.markdown(_CSS, unsafe_allow_html=True)
         c_title, c_leave = st.columns([5, 1], vertical_alignment="center")
@@ -48,7 +50,6 @@ def intro(title: str, prose: str, *, markdown: bool = False) -> None:
                        on_click=lambda: st.session_state.update({FIELD.key: False}))
         return
     st.title(title)
-    (st.markdown if markdown else st.caption)(prose)
 
 
 def toggle() -> None:
@@ -66,7 +67,10 @@ def style(fig):
     return fig
 
 
-def stop_after_key_chart() -> None:
-    """In presentation mode nothing follows the key chart."""
+def after_key_chart() -> None:
+    """Below the key chart: the page's explanation; in presentation mode nothing follows it."""
     if presenting():
         st.stop()
+    prose, markdown = st.session_state.pop("_intro", ("", False))
+    if prose:
+        (st.markdown if markdown else st.caption)(prose)

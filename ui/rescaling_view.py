@@ -17,10 +17,6 @@ from viz.runs import registry_views
 def rescaling_section(run: PlaygroundRun, s: float) -> None:
     landscape = run.landscape
     level, headline, details = what_rescaling_does(landscape, s)
-    getattr(st, level)(headline)
-    if float(run.values["noise"]) > 0:
-        st.caption("Gradient noise is added after the rescaling and is not rescaled itself, so with "
-                   "noise the two runs part even where the invariance holds.")
     try:
         trace = compute.playground_trace(landscape.key, run.configs, run.start, int(run.values["T"]),
                                          run.schedule, float(run.values["noise"]), int(run.values["seed"]), s)
@@ -29,7 +25,6 @@ def rescaling_section(run: PlaygroundRun, s: float) -> None:
         return
     scaled = landscape_of(landscape.key, s)
     scaled_views = registry_views(trace, run.chosen)
-    warn_diverged(scaled_views, f" on f(x, {s:g}·y)")
     # the window follows the runs that stayed finite: one that diverged would shrink the rest to dots
     finite = [v for v in (*run.views, *scaled_views) if v.diverged_at < 0]
     x_range, y_range = trajectory.view_range(landscape.domain, finite, run.start)
@@ -38,7 +33,13 @@ def rescaling_section(run: PlaygroundRun, s: float) -> None:
     fig = rescaling.rescaling_figure(landscape, scaled, run.views, scaled_views, run.start, background,
                                      scaled_background, s=s)
     st.plotly_chart(present.style(fig), key="rescaling", config={"displaylogo": False, "scrollZoom": True})
-    present.stop_after_key_chart()
+    present.after_key_chart()
+    # below the chart, so that on a projector the chart comes first
+    getattr(st, level)(headline)
+    warn_diverged(scaled_views, f" on f(x, {s:g}·y)")
+    if float(run.values["noise"]) > 0:
+        st.caption("Gradient noise is added after the rescaling and is not rescaled itself, so with "
+                   "noise the two runs part even where the invariance holds.")
 
     span = max(x_range[1] - x_range[0], y_range[1] - y_range[0])
     st.dataframe(rescaling.rescaling_rows(run.views, scaled_views, SAME_PATH * span, CLOSE_PATH * span),

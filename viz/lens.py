@@ -11,7 +11,7 @@ from plotly.subplots import make_subplots
 
 import optim_core as oc
 
-from .animation import add_controls
+from .animation import add_controls, frame
 from .background import Background, layout_image
 from .colors import param_dash, param_name, rgba
 from .learning_rates import add_band, add_rates, clip_shares, mark_one_over_gamma
@@ -26,7 +26,7 @@ def _rate_at(v: RunView, k: int) -> tuple[float, np.ndarray]:
 
 
 def linked_figure(landscape, views: Sequence[RunView], start, background: Background, *,
-                  gammas: dict | None = None, height: int = 620) -> go.Figure:
+                  gammas: dict | None = None, height: int = 520) -> go.Figure:
     """Left: the paths; right: every run's lr_eff per parameter (log), with AdaBound's band. One
     slider and one play button drive both: at step t the right panel marks the rates in use."""
     fig = make_subplots(rows=1, cols=2, column_widths=[0.48, 0.52], horizontal_spacing=0.08,
@@ -60,6 +60,7 @@ def linked_figure(landscape, views: Sequence[RunView], start, background: Backgr
                       row=1, col=2)
 
     frames = []
+    kinds = [type(trace) for trace in fig.data]
     for k in layer.frames:
         data, traces = path_frame(layer, int(k))
         t_now = _rate_at(views[0], int(k))[0]
@@ -69,7 +70,7 @@ def linked_figure(landscape, views: Sequence[RunView], start, background: Backgr
             t, rates = _rate_at(v, int(k))
             data.append(go.Scatter(x=[t] * len(rates), y=rates.tolist(), _validate=False))
             traces.append(marker_index + i)
-        frames.append(go.Frame(name=str(int(k)), data=data, traces=traces, _validate=False))
+        frames.append(frame(kinds, str(int(k)), data, traces))
     fig.frames = frames
     add_controls(fig, [str(int(k)) for k in layer.frames], step_labels(views, layer.frames))
 

@@ -9,7 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .animation import add_controls
+from .animation import add_controls, frame
 from .background import Background, layout_image
 from .runs import RunView
 from .trajectory import add_paths, path_axes, path_frame, step_labels
@@ -17,7 +17,7 @@ from .trajectory import add_paths, path_axes, path_frame, step_labels
 
 def rescaling_figure(landscape, scaled, views: Sequence[RunView], scaled_views: Sequence[RunView], start,
                      background: Background, scaled_background: Background, *, s: float,
-                     height: int = 620) -> go.Figure:
+                     height: int = 520) -> go.Figure:
     """Left: the paths on ``landscape``; right: on ``scaled`` (f(x, s y)), over the same window
     (both backgrounds cover it) with linked axes. One play button and slider drive both panels."""
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.06, shared_yaxes=True,
@@ -31,11 +31,11 @@ def rescaling_figure(landscape, scaled, views: Sequence[RunView], scaled_views: 
         raise ValueError("both panels need runs of the same length")
 
     frames = []
+    kinds = [type(trace) for trace in fig.data]
     for k in left.frames:
         data, traces = path_frame(left, int(k))
         more_data, more_traces = path_frame(right, int(k))
-        frames.append(go.Frame(name=str(int(k)), data=data + more_data, traces=traces + more_traces,
-                               _validate=False))
+        frames.append(frame(kinds, str(int(k)), data + more_data, traces + more_traces))
     fig.frames = frames
     add_controls(fig, [str(int(k)) for k in left.frames], step_labels(views, left.frames))
 

@@ -7,7 +7,7 @@ from typing import NamedTuple, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from .animation import add_controls
+from .animation import add_controls, frame
 from .background import Background, grid, layout_image, shown_values
 from .colors import dash_of, rgba
 from .encoding import typed
@@ -157,7 +157,7 @@ def path_axes(background: Background, x_anchor: str = "x") -> tuple[dict, dict]:
 
 
 def contour_figure(landscape, views: Sequence[RunView], start, background: Background, *,
-                   height: int = 640, click_grid: int = 41, title: str | None = None,
+                   height: int = 520, click_grid: int = 41, title: str | None = None,
                    open_at_start: bool = False, pace: str = "even") -> go.Figure:
     """Paths on the landscape's raster background, animated frame by frame in the browser; frames
     carry only the paths so far and the current points. It opens on the whole run, or with
@@ -170,15 +170,16 @@ def contour_figure(landscape, views: Sequence[RunView], start, background: Backg
             fig.data[path_trace].update(x=path.x, y=path.y)
             fig.data[path_trace + 1].update(x=head.x, y=head.y, customdata=head.customdata)
     frames = []
+    kinds = [type(trace) for trace in fig.data]
     for k in layer.frames:
         data, traces = path_frame(layer, int(k))
-        frames.append(go.Frame(name=str(int(k)), data=data, traces=traces, _validate=False))
+        frames.append(frame(kinds, str(int(k)), data, traces))
     fig.frames = frames
     add_controls(fig, [str(int(k)) for k in layer.frames], step_labels(views, layer.frames),
                  active=0 if open_at_start else None)
     xaxis, yaxis = path_axes(background)
     fig.update_layout(
-        images=[layout_image(background)], height=height, margin=dict(l=50, r=20, t=40 if title else 10, b=170),
+        images=[layout_image(background)], height=height, margin=dict(l=50, r=20, t=40 if title else 10, b=150),
         xaxis=xaxis, yaxis=yaxis, plot_bgcolor="white",
         legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0),
         hovermode="closest", title=title, dragmode="pan", uirevision=landscape.key,

@@ -105,3 +105,20 @@ def test_animated_charts_offer_presentation_mode_instead_of_a_broken_fullscreen(
         assert tab.locator("[data-testid='stSidebar']").get_by_text("presentation mode").is_visible()
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("page_key", list(PAGES))
+def test_on_a_projector_the_key_chart_comes_first_with_the_sidebar_open(browser, server, page_key):
+    # explanations follow the key chart, so at 1280 x 720 it and its play controls need no scrolling
+    context, tab = _open(browser, server, PROJECTOR, page_key)
+    try:
+        assert_no_errors(tab)
+        assert tab.locator("[data-testid='stSidebar']").is_visible()
+        chart = tab.locator("[data-testid='stPlotlyChart']").first
+        assert _inside(chart.bounding_box(), PROJECTOR), (page_key, chart.bounding_box())
+        if PAGES[page_key]:
+            for part in (".updatemenu-container", ".slider-container"):
+                assert _inside(chart.locator(part).first.bounding_box(), PROJECTOR), (page_key, part)
+        screenshot(tab, f"projector_{page_key}")
+    finally:
+        context.close()
