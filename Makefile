@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test bench browser fuzz load
+.PHONY: run test bench bench-browser browser fuzz load
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -40,6 +40,10 @@ bench: $(VENV)/.dev
 	$(BIN)/python -m bench.nets
 	$(BIN)/python -m bench.basins
 	$(BIN)/python -m bench.movie
+
+# The five classroom figures in a real Chromium (needs make browser).
+bench-browser: $(VENV)/.dev
+	$(BIN)/python -m bench.browser_speed
 
 # Hostile links at volume: 1,000 examples per page (the test suite runs 200).
 fuzz: $(VENV)/.dev
