@@ -259,3 +259,12 @@ def test_animation_files_gives_both_formats():
     assert Image.open(io.BytesIO(files["gif"])).n_frames == 21
     with pytest.raises(ValueError):
         movie.animation_files(flat_background(*ls.domain), [], ls.start, formats=("webm",))
+
+
+def test_the_export_takes_the_pages_frames_when_they_are_spaced_in_log_t(booth):
+    from viz.runs import frame_indices
+
+    ls, views, bg = booth
+    n = len(views[0].positions)
+    frames = list(movie.render_frames(bg, views, ls.start, size=(640, 360), max_frames=30, pace="log"))
+    assert len(frames) == len(frame_indices(n, 30, "log")) != len(frame_indices(n, 30))

@@ -198,11 +198,12 @@ def results_section(run: PlaygroundRun, fig) -> None:
     # for slides, 16:9 at 1280 x 720, drawn when asked for (a GIF or an MP4 takes a second or two)
     movie_args = (run.background, views, run.start)
     movie_kw = dict(title=landscape.name, minima=landscape.minima)
+    animation_kw = dict(movie_kw, pace=run.values.get("pace", "log"))  # the page's frames
     c3.download_button("animation (GIF)", mime=movie.MIME["gif"], file_name=f"{stem}_paths.gif",
-                       data=lambda: movie.animation_files(*movie_args, formats=("gif",), **movie_kw)["gif"],
+                       data=lambda: movie.animation_files(*movie_args, formats=("gif",), **animation_kw)["gif"],
                        help="16:9, 1280 x 720, loops: for slides")
     c4.download_button("animation (MP4)", mime=movie.MIME["mp4"], file_name=f"{stem}_paths.mp4",
-                       data=lambda: movie.animation_files(*movie_args, formats=("mp4",), **movie_kw)["mp4"],
+                       data=lambda: movie.animation_files(*movie_args, formats=("mp4",), **animation_kw)["mp4"],
                        help="16:9, 1280 x 720, H.264: for slides and video players")
     c5.download_button("whole run (PNG)", mime="image/png", file_name=f"{stem}_paths.png",
                        data=lambda: movie.still_png(*movie_args, **movie_kw),

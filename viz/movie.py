@@ -365,15 +365,15 @@ def _counter(scene: _Scene, text: str) -> Image.Image:
 # ----------------------------------------------------------------------------- frames
 
 
-def frame_positions(views: Sequence[RunView], max_frames: int) -> np.ndarray:
-    """Indices into positions of the frames (0 = start), spread as on the page."""
+def frame_positions(views: Sequence[RunView], max_frames: int, pace: str = "even") -> np.ndarray:
+    """Indices into positions of the frames (0 = start), spread as on the page (``pace``)."""
     n_positions = max((len(v.positions) for v in views), default=1)
-    return frame_indices(n_positions, max_frames)
+    return frame_indices(n_positions, max_frames, pace)
 
 
 def render_frames(background: Background, views: Sequence[RunView], start, *, size: tuple[int, int] = SIZE,
                   max_frames: int = MP4_MAX_FRAMES, title: str | None = None,
-                  minima: Sequence[tuple[float, float]] = ()) -> Iterator[Image.Image]:
+                  minima: Sequence[tuple[float, float]] = (), pace: str = "even") -> Iterator[Image.Image]:
     """The animation's frames, one "P" image each on one shared palette, drawn lazily: the
     landscape raster ``background`` over its x_range x y_range at equal scales, each run's path so
     far in its colour and dash, its current point, the start ring, ``minima`` as stars, a legend
@@ -384,7 +384,7 @@ def render_frames(background: Background, views: Sequence[RunView], start, *, si
     px = [_to_canvas(v.positions[: v.last_valid + 1], lay.plot, background.x_range, background.y_range)
           for v in views]
     pieces = [path_pieces(p, (w, h), DASHES.get(dash_of(v.key))) for p, v in zip(px, views)]
-    frames = frame_positions(views, max_frames)
+    frames = frame_positions(views, max_frames, pace)
     labels = step_labels(views, frames)
     total = labels[-1]
     scene = _scene(background, views, px, start, size=size, lay=lay, title=title, minima=minima,
@@ -467,6 +467,7 @@ def mp4_bytes(frames: Iterable[Image.Image], *, fps: float = MP4_FPS, hold: floa
 
 
 def animation_files(background: Background, views: Sequence[RunView], start, *, title: str | None = None,
+                    pace: str = "even",
                     minima: Sequence[tuple[float, float]] = (), formats: Sequence[str] = ("gif", "mp4"),
                     size: tuple[int, int] = SIZE) -> dict[str, bytes]:
     """{"gif": ..., "mp4": ...} (or the ``formats`` asked for), each at its own frame cap and rate;
@@ -478,7 +479,7 @@ def animation_files(background: Background, views: Sequence[RunView], start, *, 
     out = {}
     for fmt in formats:
         encode, max_frames = encoders[fmt]
-        out[fmt] = encode(render_frames(background, views, start, size=size, max_frames=max_frames, title=title,
+        out[fmt] = encode(render_frames(background, views, start, size=size, max_frames=max_frames, title=title, pace=pace,
                                         minima=minima))
     return out
 
