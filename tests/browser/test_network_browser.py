@@ -38,7 +38,7 @@ def test_the_network_page_draws_figure_1_and_the_curves(page):
 def test_the_histogram_slider_moves_the_epoch(page):
     open_page(page, QUICK)
     _wait_charts(page, 4)
-    slider = page.get_by_role("slider").first
+    slider = page.locator("[data-testid='stMain']").get_by_role("slider", name="epoch (0: the last)")
     slider.focus()
     slider.press("ArrowRight")
     wait_idle(page)
