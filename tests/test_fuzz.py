@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from runs import fields as fl
 from runs import network as net
 from tests.conftest import open_app, warning_text
-from ui import lab_state, lens_state, network_state, online_state, playground_state, rescaling_state
+from ui import basins_view, lab_state, lens_state, network_state, online_state, playground_state, rescaling_state
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "200"))
 
@@ -35,6 +35,7 @@ PAGES = {
     "online": ("app_pages/online.py", lambda: online_state.fields("adabound", 3)),
     "lab": ("app_pages/lab.py", lab_state.fields),
     "network": ("app_pages/network.py", network_state.fields),
+    "basins": ("app_pages/basins.py", lambda: playground_state.fields() + basins_view.basin_fields()),
 }
 HOSTILE = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "[x](javascript:alert(1))",
            "$\\frac{1}{0}$", "**bold** _it_ `code`"]
@@ -100,8 +101,10 @@ def links(draw, fields):
 
 @pytest.fixture(autouse=True)
 def _small_network_budget(monkeypatch):
-    """The network page trains for real, at most a few model-epochs per example."""
+    """The network page trains for real, at most a few model-epochs per example; a basin map runs
+    at most a few hundred thousand steps."""
     monkeypatch.setattr(net, "BUDGET", 3)
+    monkeypatch.setattr(basins_view, "MAX_RUN_STEPS", 400_000)
 
 
 @pytest.mark.parametrize("page", list(PAGES))
