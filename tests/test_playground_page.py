@@ -208,3 +208,26 @@ def test_a_link_says_which_settings_it_set():
     assert "every other setting is at its default" in caption
     at = open_app(PAGE)  # no link: no such line
     assert not any("Opened from a link" in c.value for c in at.caption)
+
+
+def test_the_slide_downloads_are_offered_and_their_data_is_what_they_say():
+    import io
+
+    from PIL import Image
+
+    from viz import movie
+    from viz.runs import registry_views
+
+    at = open_playground({"ls": "booth", "opt": "sgd,adam", "T": "60"})
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert {"animation (GIF)", "animation (MP4)", "whole run (PNG)"} <= set(labels)
+    # what the PNG button hands over, for SGD at the page's own rate from the page's start
+    ls = landscapes.get("booth")
+    spec = contour(at)
+    start = start_marker(spec)
+    trace = oc.run(oc.stack([(oc.sgd(at.session_state["sgd.lr"]), 1)]), ls, np.array([start]), 60)
+    views = registry_views(trace, ["sgd"])
+    from viz.background import render
+
+    png = movie.still_png(render(ls, ls.domain, 120), views, start, title=ls.name)
+    assert Image.open(io.BytesIO(png)).size == (1280, 720)
