@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 import landscapes
 import optim_core as oc
 from tests.conftest import chart_specs, decode, open_app
-from ui.panels import format_stop, log_stops, nearest_stop
+from ui.state import format_stop, log_stops, nearest_stop
 
 PAGE = "app_pages/playground.py"
 LR = "adam.lr"

@@ -10,6 +10,8 @@ from typing import NamedTuple
 
 import streamlit as st
 
+from .state import LOG_BOX_PREFIX
+
 
 RECONNECT_WATCH_S = 600  # the watch's own period: it only has to exist, so rarely
 
@@ -43,11 +45,14 @@ def _reconnect_watch() -> None:
 # Streamlit's full-screen view of a chart redraws it from its first state and breaks an animation
 # (the paths vanish, Play does nothing). Animated charts lose that button; the presentation mode is
 # their large view.
-# Streamlit's 6rem above the title would cost a projector a tenth of its height.
+# Streamlit's 6rem above the title would cost a projector a tenth of its height. A log-scaled
+# value's exact box has no useful +/- step (its slider is the coarse control).
 _PAGE_CSS = """<style>
 [data-testid="stPlotlyChart"]:has(.slider-container) .modebar-btn[data-title="Fullscreen"] {display: none !important;}
 [data-testid="stMainBlockContainer"] {padding-top: 3rem;}
-</style>"""
+[class*="st-key-%(box)s"] [data-testid="stNumberInputStepUp"],
+[class*="st-key-%(box)s"] [data-testid="stNumberInputStepDown"] {display: none;}
+</style>""" % {"box": LOG_BOX_PREFIX}
 
 
 def navigation() -> None:

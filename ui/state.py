@@ -12,6 +12,7 @@ shadow copy of its values; coming back to a page restores them, and nothing a pe
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any, Callable, Mapping, Sequence
 
@@ -115,13 +116,87 @@ def field_input(field: fl.Field, label: str | None = None, *, where=st,
         return where.number_input(label, min_value=int(field.low), max_value=int(field.high),
                                   step=int(field.step or 1), **common)
     if field.log:
-        # imported here: panels builds on this module, and the log control lives with the panels
-        from .panels import log_input
-
         return log_input(label, field.key, field.low, field.high, help=field.help or None, where=where,
                          on_change=on_change, **kwargs)
     return where.number_input(label, min_value=float(field.low), max_value=float(field.high),
                               step=field.step, format="%g", **common)
+
+
+# ----------------------------------------------------------------------------- log-scaled values
+
+STOP_MANTISSAS = (1, 2, 5)  # a slider over decades stops at 1, 2 and 5 of each
+ZERO_DECADES = 6  # a range from 0 (weight decay): how many decades below its top the slider offers
+# The exact box has no useful +/- step on a value that spans decades (the slider is the coarse
+# control): the page's style (ui.pages) hides its step buttons, found by its container's key.
+LOG_BOX_PREFIX = "_logbox_"
+
+
+def log_stops(low: float, high: float) -> list[float]:
+    """The slider's stops for a value in ``[low, high]``, ascending: 0 when ``low`` is 0, the 1-2-5
+    values of every decade in the range, and ``low`` and ``high`` themselves, so that the slider
+    reaches the whole range even when a bound is not a 1-2-5 value (β₂'s 0.99999).
+
+    Each stop is the float nearest its short decimal form (``2e-4`` is ``float("2e-4")``), so a
+    stop chosen on the slider is the number a person would type and a link carries it exactly."""
+    low, high = float(low), float(high)
+    if not (0 <= low < high and math.isfinite(high)):
+        raise ValueError(f"a log-scaled range needs 0 <= low < high < inf, got [{low:g}, {high:g}]")
+    top = math.floor(math.log10(high))
+    if low == 0:
+        bottom, stops = math.ceil(math.log10(high)) - ZERO_DECADES, {0.0}
+    else:
+        bottom, stops = math.floor(math.log10(low)), {low}
+    stops.add(high)
+    for exponent in range(bottom, top + 1):
+        for mantissa in STOP_MANTISSAS:
+            value = float(f"{mantissa}e{exponent}")
+            if (low == 0 or value >= low) and value <= high:
+                stops.add(value)
+    return sorted(stops)
+
+
+def nearest_stop(value: float, stops: Sequence[float]) -> float:
+    """The stop nearest ``value`` on a log scale. Below the first positive stop of a range that
+    starts at 0 a log distance to 0 is infinite, so there the nearer of the two on a linear scale."""
+    positive = [s for s in stops if s > 0]
+    if not value > 0 or (stops[0] == 0 and value < positive[0] / 2):
+        return stops[0]
+    return min(positive, key=lambda s: abs(math.log(s / value)))
+
+
+def format_stop(value: float) -> str:
+    """A stop in few characters: ``0``, ``1e-4``, ``2e-4``, ``0.001``, ``0.5``, ``10``, ``1e4``."""
+    if value == 0 or 1e-3 <= abs(value) < 1e4:
+        return f"{value:g}"
+    mantissa, _, exponent = f"{value:e}".partition("e")
+    return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
+
+
+def _take_stop(key: str, slider_key: str, on_change: Callable | None) -> None:
+    st.session_state[key] = st.session_state[slider_key]
+    if on_change is not None:
+        on_change()
+
+
+def log_input(label: str, key: str, low: float, high: float, *, help: str | None = None, where=st,
+              on_change: Callable | None = None, **kwargs) -> float:
+    """A value that spans decades (a learning rate, ε, γ): a slider over the 1-2-5 stops of
+    ``[low, high]`` and, under it, a box for the exact number. Returns the value.
+
+    The box owns the value: its key is ``key`` (the link's field), so a link's 0.0037 stays 0.0037.
+    The slider only shows the stop nearest the value, and choosing a stop writes it into the box.
+    ``on_change`` runs after either changes the value; ``kwargs`` go to the box."""
+    stops = log_stops(low, high)
+    slider_key = f"_log_{key}"
+    # before the slider is drawn: it follows the value (typed, restored from a link, or set by a
+    # button), and drawing it never changes the value
+    st.session_state[slider_key] = nearest_stop(st.session_state.get(key, float(low)), stops)
+    box = where.container(key=f"{LOG_BOX_PREFIX}{key}", gap="xxsmall")
+    box.select_slider(label, stops, key=slider_key, format_func=format_stop, help=help,
+                      on_change=_take_stop, args=(key, slider_key, on_change))
+    return box.number_input(label, min_value=float(low), max_value=float(high), key=key, format="%g",
+                            step=min(s for s in stops if s > 0), on_change=on_change,
+                            label_visibility="collapsed", **kwargs)
 
 
 def set_values(values: Mapping[str, Any]) -> None:
