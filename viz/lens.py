@@ -11,7 +11,7 @@ from plotly.subplots import make_subplots
 
 import optim_core as oc
 
-from .animation import add_controls, frame
+from .animation import AnimatedFigure, add_controls, frame
 from .background import Background, layout_image
 from .colors import param_dash, param_name, rgba
 from .learning_rates import add_band, add_rates, clip_shares, mark_one_over_gamma
@@ -29,7 +29,7 @@ def linked_figure(landscape, views: Sequence[RunView], start, background: Backgr
                   gammas: dict | None = None, height: int = 520) -> go.Figure:
     """Left: the paths; right: every run's lr_eff per parameter (log), with AdaBound's band. One
     slider and one play button drive both: at step t the right panel marks the rates in use."""
-    fig = make_subplots(rows=1, cols=2, column_widths=[0.48, 0.52], horizontal_spacing=0.08,
+    fig = make_subplots(figure=AnimatedFigure(), rows=1, cols=2, column_widths=[0.48, 0.52], horizontal_spacing=0.08,
                         subplot_titles=("where each optimizer is",
                                         "the learning rate it applies (x solid, y dotted)"))
     layer = add_paths(fig, landscape, views, start, background, click_grid=0, row=1, col=1)
@@ -60,18 +60,18 @@ def linked_figure(landscape, views: Sequence[RunView], start, background: Backgr
                       row=1, col=2)
 
     frames = []
-    kinds = [type(trace) for trace in fig.data]
+    kinds = [trace.type for trace in fig.data]
     for k in layer.frames:
         data, traces = path_frame(layer, int(k))
         t_now = _rate_at(views[0], int(k))[0]
-        data.append(go.Scatter(x=[t_now, t_now], y=[lo, hi], _validate=False))
+        data.append({"type": "scatter", "x": [t_now, t_now], "y": [lo, hi]})
         traces.append(now_index)
         for i, v in enumerate(views):
             t, rates = _rate_at(v, int(k))
-            data.append(go.Scatter(x=[t] * len(rates), y=rates.tolist(), _validate=False))
+            data.append({"type": "scatter", "x": [t] * len(rates), "y": rates.tolist()})
             traces.append(marker_index + i)
         frames.append(frame(kinds, str(int(k)), data, traces))
-    fig.frames = frames
+    fig.set_frames(frames)
     add_controls(fig, [str(int(k)) for k in layer.frames], step_labels(views, layer.frames))
 
     xaxis, yaxis = path_axes(background)

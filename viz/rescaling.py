@@ -9,7 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .animation import add_controls, frame
+from .animation import AnimatedFigure, add_controls, frame
 from .background import Background, layout_image
 from .runs import RunView
 from .trajectory import add_paths, path_axes, path_frame, step_labels
@@ -20,7 +20,7 @@ def rescaling_figure(landscape, scaled, views: Sequence[RunView], scaled_views: 
                      height: int = 520) -> go.Figure:
     """Left: the paths on ``landscape``; right: on ``scaled`` (f(x, s y)), over the same window
     (both backgrounds cover it) with linked axes. One play button and slider drive both panels."""
-    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.06, shared_yaxes=True,
+    fig = make_subplots(figure=AnimatedFigure(), rows=1, cols=2, horizontal_spacing=0.06, shared_yaxes=True,
                         subplot_titles=("on f(x, y)", f"on f(x, {s:g}·y)"))
     left = add_paths(fig, landscape, views, start, background, click_grid=0, row=1, col=1)
     first_right = len(fig.data)
@@ -31,12 +31,12 @@ def rescaling_figure(landscape, scaled, views: Sequence[RunView], scaled_views: 
         raise ValueError("both panels need runs of the same length")
 
     frames = []
-    kinds = [type(trace) for trace in fig.data]
+    kinds = [trace.type for trace in fig.data]
     for k in left.frames:
         data, traces = path_frame(left, int(k))
         more_data, more_traces = path_frame(right, int(k))
         frames.append(frame(kinds, str(int(k)), data + more_data, traces + more_traces))
-    fig.frames = frames
+    fig.set_frames(frames)
     add_controls(fig, [str(int(k)) for k in left.frames], step_labels(views, left.frames))
 
     for col in (1, 2):

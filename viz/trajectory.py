@@ -7,7 +7,7 @@ from typing import NamedTuple, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from .animation import add_controls, frame
+from .animation import AnimatedFigure, add_controls, frame
 from .background import Background, grid, layout_image, shown_values
 from .colors import dash_of, rgba
 from .encoding import typed
@@ -121,16 +121,19 @@ def add_paths(fig: go.Figure, landscape, views: Sequence[RunView], start, backgr
     return PathLayer(frames_idx, animated)
 
 
-def path_at(v: RunView, path_idx: np.ndarray, k: int, *, frame: bool = True) -> tuple[go.Scatter, go.Scatter]:
-    """The path so far and the current point at frame index k (frozen after divergence).
-    ``frame``: for an animation frame (pre-encoded arrays, no validation)."""
+def path_at(v: RunView, path_idx: np.ndarray, k: int, *, frame: bool = True) -> tuple:
+    """The path so far and the current point at frame index k (frozen after divergence): two
+    ``go.Scatter`` traces, or with ``frame`` two plain trace updates for an animation frame (arrays
+    in typed-array form)."""
     kk = min(k, v.last_valid)
     sel = np.unique(np.append(path_idx[path_idx <= kk], kk))
-    enc = typed if frame else _f32
-    path = go.Scatter(x=enc(v.positions[sel, 0]), y=enc(v.positions[sel, 1]), _validate=not frame)
-    head = go.Scatter(x=enc(v.positions[kk : kk + 1, 0]), y=enc(v.positions[kk : kk + 1, 1]),
-                      customdata=[[int(v.steps[kk - 1]) if kk else 0, float(v.loss[kk])]], _validate=not frame)
-    return path, head
+    x, y = v.positions[sel, 0], v.positions[sel, 1]
+    hx, hy = v.positions[kk : kk + 1, 0], v.positions[kk : kk + 1, 1]
+    customdata = [[int(v.steps[kk - 1]) if kk else 0, float(v.loss[kk])]]
+    if frame:
+        return ({"type": "scatter", "x": typed(x), "y": typed(y)},
+                {"type": "scatter", "x": typed(hx), "y": typed(hy), "customdata": customdata})
+    return (go.Scatter(x=_f32(x), y=_f32(y)), go.Scatter(x=_f32(hx), y=_f32(hy), customdata=customdata))
 
 
 def path_frame(layer: PathLayer, k: int) -> tuple[list, list]:
@@ -158,23 +161,19 @@ def path_axes(background: Background, x_anchor: str = "x") -> tuple[dict, dict]:
 
 def contour_figure(landscape, views: Sequence[RunView], start, background: Background, *,
                    height: int = 520, click_grid: int = 41, title: str | None = None,
-                   open_at_start: bool = False, pace: str = "even") -> go.Figure:
+                   open_at_start: bool = False, pace: str = "even") -> AnimatedFigure:
     """Paths on the landscape's raster background, animated frame by frame in the browser; frames
     carry only the paths so far and the current points. It opens on the whole run, or with
     ``open_at_start`` on step 0, ready to play."""
-    fig = go.Figure()
+    fig = AnimatedFigure()
     layer = add_paths(fig, landscape, views, start, background, click_grid=click_grid, pace=pace)
     if open_at_start:  # the animated traces as at frame 0: every run at the start
         for path_trace, v, path_idx in layer.animated:
             path, head = path_at(v, path_idx, 0, frame=False)
             fig.data[path_trace].update(x=path.x, y=path.y)
             fig.data[path_trace + 1].update(x=head.x, y=head.y, customdata=head.customdata)
-    frames = []
-    kinds = [type(trace) for trace in fig.data]
-    for k in layer.frames:
-        data, traces = path_frame(layer, int(k))
-        frames.append(frame(kinds, str(int(k)), data, traces))
-    fig.frames = frames
+    kinds = [trace.type for trace in fig.data]
+    fig.set_frames([frame(kinds, str(int(k)), *path_frame(layer, int(k))) for k in layer.frames])
     add_controls(fig, [str(int(k)) for k in layer.frames], step_labels(views, layer.frames),
                  active=0 if open_at_start else None)
     xaxis, yaxis = path_axes(background)

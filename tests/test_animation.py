@@ -1,0 +1,77 @@
+"""The animated figures keep their frames as plain dicts: Plotly's own validation must accept every
+one of them, unchanged, and the frames must move the runs where the core put them."""
+
+from __future__ import annotations
+
+import base64
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+import landscapes
+import optim_core as oc
+from viz import lens, rescaling, trajectory
+from viz.animation import AnimatedFigure
+from viz.background import render
+from viz.runs import views_from_trace
+
+
+def _views(key="beale", steps=80):
+    ls = landscapes.get(key)
+    trace = oc.run(oc.stack([(oc.adam(0.05), 1), (oc.sgd(0.5), 1), (oc.adabound(0.05, final_lr=0.1, gamma=1e-2), 1)]), ls,
+                   np.array([ls.start] * 3), steps)
+    return ls, trace, views_from_trace(trace, ["adam", "sgd", "adabound"], ["Adam", "SGD", "AdaBound"])
+
+
+def _decode(a) -> np.ndarray:
+    if isinstance(a, dict):
+        return np.frombuffer(base64.b64decode(a["bdata"]), dtype=a["dtype"])
+    return np.asarray(a, dtype=float)
+
+
+def _figure(name):
+    ls, _, views = _views()
+    bg = render(ls, resolution=40)
+    if name == "contour":
+        return trajectory.contour_figure(ls, views, ls.start, bg, open_at_start=True)
+    if name == "lens":
+        return lens.linked_figure(ls, views, ls.start, bg)
+    return rescaling.rescaling_figure(ls, landscapes.rescaled(ls, 2.0), views, views, ls.start, bg, bg, s=2.0)
+
+
+@pytest.mark.parametrize("name", ["contour", "lens", "rescaling"])
+def test_plotly_validation_accepts_every_plain_frame_unchanged(name):
+    fig = _figure(name)
+    assert isinstance(fig, AnimatedFigure)
+    spec = fig.to_dict()
+    assert len(spec["frames"]) >= 10
+    checked = go.Figure(spec)  # validates data, layout and every frame; raises on anything unknown
+    assert checked.to_dict()["frames"] == spec["frames"]
+    n_traces = len(spec["data"])
+    for fr in spec["frames"]:  # every trace is listed in every frame (the map-click fix needs it)
+        assert sorted(fr["traces"]) == list(range(n_traces))
+        for i, update in zip(fr["traces"], fr["data"]):
+            assert update["type"] == spec["data"][i]["type"]
+
+
+def test_frames_put_each_run_where_the_core_put_it():
+    ls, trace, views = _views()
+    fig = trajectory.contour_figure(ls, views, ls.start, render(ls, resolution=40))
+    spec = fig.to_dict()
+    names = [d.get("name") for d in spec["data"]]
+    for fr in spec["frames"]:
+        k = int(fr["name"])
+        for run, v in enumerate(views):
+            head = fr["traces"].index(names.index(v.label) + 1)  # the current point follows the path trace
+            kk = min(k, v.last_valid)
+            np.testing.assert_allclose(_decode(fr["data"][head]["x"]), trace.positions[kk, run, 0:1], rtol=1e-6)
+            np.testing.assert_allclose(_decode(fr["data"][head]["y"]), trace.positions[kk, run, 1:2], rtol=1e-6)
+
+
+def test_frames_property_and_setter_round_trip():
+    fig = AnimatedFigure(go.Scatter(x=[0, 1], y=[0, 1]))
+    fig.frames = [go.Frame(name="a", data=[go.Scatter(x=[1], y=[2])], traces=[0])]
+    assert fig.to_dict()["frames"][0]["name"] == "a"
+    assert isinstance(fig.frames[0], go.Frame) and fig.frames[0].data[0].x == (1,)
+    assert "frames" not in AnimatedFigure(go.Scatter(x=[0], y=[0])).to_dict()
