@@ -3,13 +3,16 @@ each the median (with min and max) of a few repeats, printed beside its budget (
 
 1. payload per rerun at the playground's defaults: the bytes the server sends over the websocket
    from the Enter on "steps T" to the run's ``script_finished`` message;
-2. server time per rerun: from the run's ``new_session`` message to its ``script_finished`` (both
-   sent by the server, received here over loopback), with the same run timed through AppTest in this
-   process as a cross-check;
+2. server time per rerun: the script's run in the real server, as the app logs it (its run log,
+   ``ui.pages.RUN_LOG_ENV``); beside it the span from the run's ``new_session`` message to its
+   ``script_finished`` as both arrive here (the script, the serialising and sending of its elements,
+   and any wait for a core the browser holds), and the same run timed through AppTest in this process;
 3. control change -> chart redrawn: from the Enter keypress (timed in the page) to the animation
    slider showing the new last step with the script idle;
 4. first chart on a cold page: a fresh browser context, goto() to the map's first ``.main-svg``
-   visible, on a server that has already served a session; and once on a freshly started server;
+   visible, on a server that has already served a session; and once on a freshly started server.
+   Beside it the floor: the same visit to a bare Streamlit page with one two-point Plotly chart
+   (``bench/floor_app.py``), served the same way in the same run;
 5. lab horizon change: the Enter on "horizon T (steps)" to the lab's charts of T (two heat maps,
    the line view) holding new data, idle.
 
@@ -41,6 +44,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from bench import serve
 from bench.load import CHART, ERROR, IDLE, cpu_seconds
+from ui.pages import RUN_LOG_ENV
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -273,16 +277,37 @@ class Change:
     redraw_s: float  # Enter keypress to redrawn, on the page's clock
     outside_s: float  # the same wait timed here, around press() and the wait
     server_s: float
+    script_s: float  # the script's run in the server, from its run log
     request_to_finish_s: float  # the rerun request leaving the browser to script_finished arriving
     payload: int
     server_cpu_s: float
     frames: list[Frame]
 
 
+class RunLog:
+    """The server's run log: one "<page> <seconds>" line per script run."""
+
+    def __init__(self, path: str):
+        self.path = path
+        open(path, "w").close()
+
+    def mark(self) -> int:
+        return os.path.getsize(self.path)
+
+    def since(self, mark: int) -> list[float]:
+        with open(self.path) as f:
+            f.seek(mark)
+            return [float(line.split()[1]) for line in f if line.strip()]
+
+
+RUNLOG: RunLog | None = None  # set while a bench server runs
+
+
 def change(page, wire: Wire, pid: int, label: str, value: int, redrawn: str, arg) -> Change:
     box = page.get_by_role("spinbutton", name=label)
     box.fill(str(value))
     page.evaluate("window.__enterAt = null")
+    logged = RUNLOG.mark()
     start, cpu0 = wire.mark(), cpu_seconds(pid)
     t0 = time.perf_counter()
     box.press("Enter")
@@ -292,7 +317,10 @@ def change(page, wire: Wire, pid: int, label: str, value: int, redrawn: str, arg
     cpu = cpu_seconds(pid) - cpu0
     check(page)
     request = next(f.at for f in frames if f.sent and f.kind == "rerun_script")
-    return Change(float(handle.json_value()) / 1000, outside, server_seconds(frames),
+    runs = RUNLOG.since(logged)
+    if len(runs) != 1:
+        raise RuntimeError(f"the change ran the script {len(runs)} times, not once")
+    return Change(float(handle.json_value()) / 1000, outside, server_seconds(frames), runs[0],
                   frames[-1].at - request, received_bytes(frames), cpu, frames)
 
 
@@ -326,15 +354,33 @@ def alternate(pair: tuple[int, int], n: int) -> list[int]:
     return [pair[i % 2] for i in range(n)]
 
 
+def floor_visits(browser, n: int) -> list[Visit]:
+    """First charts of the bare page (``bench/floor_app.py``) on its own server, after one visit."""
+    port = serve.free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = tempfile.TemporaryFile()
+    server = serve.start(port, log, script="bench/floor_app.py")
+    try:
+        if not serve.healthy(base):
+            raise RuntimeError("the floor page's server did not become healthy within 90 s")
+        first_chart(browser, base)
+        return [first_chart(browser, base) for _ in range(n)]
+    finally:
+        serve.stop(server)
+        log.close()
+
+
 def browser_figures(n: int) -> dict:
     from playwright.sync_api import sync_playwright
 
+    global RUNLOG
     out: dict = {}
     log = tempfile.TemporaryFile()
+    RUNLOG = RunLog(tempfile.mkstemp(prefix="runlog-", suffix=".txt")[1])
     port = serve.free_port()
     base = f"http://127.0.0.1:{port}"
     t0 = time.perf_counter()
-    server = serve.start(port, log)
+    server = serve.start(port, log, env={RUN_LOG_ENV: RUNLOG.path})
     try:
         if not serve.healthy(base):
             raise RuntimeError("the server did not become healthy within 90 s")
@@ -359,6 +405,7 @@ def browser_figures(n: int) -> dict:
                 out["lab_seen"] = lab_changes(page, wire, server.pid, alternate(LAB_SEEN[::-1], n))
                 out["lab_new"] = lab_changes(page, wire, server.pid, LAB_NEW[:n])
                 context.close()
+                out["floor"] = floor_visits(browser, n)
             finally:
                 browser.close()
     except Exception:
@@ -368,6 +415,7 @@ def browser_figures(n: int) -> dict:
     finally:
         serve.stop(server)
         log.close()
+        os.unlink(RUNLOG.path)
     return out
 
 
@@ -422,6 +470,8 @@ def main(argv=None) -> dict:
     figures = {
         "payload_new_mb": summary(of("playground_new", "payload", MB), "payload"),
         "payload_seen_mb": summary(of("playground_seen", "payload", MB), "payload"),
+        "script_new_s": summary(of("playground_new", "script_s"), "server"),
+        "script_seen_s": summary(of("playground_seen", "script_s"), "server"),
         "server_new_s": summary(of("playground_new", "server_s"), "server"),
         "server_seen_s": summary(of("playground_seen", "server_s"), "server"),
         "server_apptest_new_s": summary(apptest["new"], "server"),
@@ -430,6 +480,7 @@ def main(argv=None) -> dict:
         "redraw_seen_s": summary(of("playground_seen", "redraw_s"), "redraw"),
         "cold_page_s": summary([v.chart_s for v in raw["cold_page"]], "cold"),
         "cold_process_s": summary([v.chart_s for v in raw["cold_process"]], "cold"),
+        "floor_s": summary([v.chart_s for v in raw["floor"]], "cold"),
         "lab_new_s": summary(of("lab_new", "redraw_s"), "lab"),
         "lab_seen_s": summary(of("lab_seen", "redraw_s"), "lab"),
     }
@@ -445,6 +496,7 @@ def main(argv=None) -> dict:
         "server_cpu_new_s": statistics.median(of("playground_new", "server_cpu_s")),
         "server_cpu_seen_s": statistics.median(of("playground_seen", "server_cpu_s")),
         "lab_server_new_s": statistics.median(of("lab_new", "server_s")),
+        "lab_script_new_s": statistics.median(of("lab_new", "script_s")),
         "lab_server_seen_s": statistics.median(of("lab_seen", "server_s")),
         "lab_payload_new_mb": statistics.median(of("lab_new", "payload", MB)),
         "load_before": load_before, "load_after": os.getloadavg(),
@@ -457,6 +509,8 @@ def main(argv=None) -> dict:
 ROWS = [
     ("payload_new_mb", "payload per rerun, playground defaults, new T"),
     ("payload_seen_mb", "payload per rerun, playground defaults, T seen"),
+    ("script_new_s", "server time per rerun (the script, run log), new T"),
+    ("script_seen_s", "server time per rerun (the script, run log), T seen"),
     ("server_new_s", "server time per rerun (new_session..finished), new T"),
     ("server_seen_s", "server time per rerun (new_session..finished), T seen"),
     ("server_apptest_new_s", "server time per rerun, AppTest in-process, new T"),
@@ -465,6 +519,7 @@ ROWS = [
     ("redraw_seen_s", "control change -> chart redrawn, T seen"),
     ("cold_page_s", "first chart, cold page (warm server)"),
     ("cold_process_s", "first chart, cold server (one visit)"),
+    ("floor_s", "first chart, bare page with a 2-point chart (floor)"),
     ("lab_new_s", "lab horizon change -> charts redrawn, new T"),
     ("lab_seen_s", "lab horizon change -> charts redrawn, T seen"),
 ]
@@ -485,21 +540,25 @@ def print_report(f: dict, x: dict, raw: dict, n: int, quick: bool) -> None:
         "payload: the bytes of the websocket frames the server sent from the Enter to the run's "
         "script_finished (Playwright's framereceived). With T seen, the browser still holds the charts' "
         "messages and the server sends references to them (ref_hash) instead of the charts.",
-        "server time: the server's new_session to its script_finished, both as they arrive here over "
-        "loopback: the script's run in the real server with its real caches, including the serialising of "
-        "its elements and any wait for a core, without the request's trip (request sent -> script_finished: "
-        f"{x['request_to_finish_new_s']:.3f} s median, new T). This is the figure held to the budget. AppTest "
-        "runs the same script in this process, with this process's caches and no websocket: the script "
-        "alone, as a cross-check. Server CPU per rerun (/proc): "
+        "server time: the script's run in the real server with its real caches, from the app's run log "
+        "(the figure held to the budget). new_session..finished: the server's new_session to its "
+        "script_finished, both as they arrive here over loopback: the script plus the serialising and "
+        "sending of its elements and any wait for a core while the browser draws, without the request's "
+        f"trip (request sent -> script_finished: {x['request_to_finish_new_s']:.3f} s median, new T). "
+        "AppTest runs the same script in this process, with this process's caches and no websocket. "
+        "Server CPU per rerun (/proc): "
         f"new T {x['server_cpu_new_s']:.3f} s, T seen {x['server_cpu_seen_s']:.3f} s.",
         "redrawn: on the page's clock, from the Enter keydown to the first animation frame with the "
         "slider at 'step T' and the script idle (timed outside the page: "
         f"{x['redraw_new_outside_s']:.3f} s, new T). Lab: to its {LAB_CHARTS_OF_T} charts of T (the heat "
-        f"maps, the line view) holding new data, idle; its server time {x['lab_server_new_s']:.3f} s new T, "
+        f"maps, the line view) holding new data, idle; its script {x['lab_script_new_s']:.3f} s and new_session..finished {x['lab_server_new_s']:.3f} s new T, "
         f"{x['lab_server_seen_s']:.3f} s seen; its payload {x['lab_payload_new_mb']:.3f} MB new T.",
         "cold page: goto() to the map's first .main-svg visible, in a fresh context; its websocket payload "
         f"{x['cold_page_payload_mb']:.3f} MB. The cold server answered its health check "
-        f"{x['server_healthy_s']:.1f} s after its start; its first visit is the 'cold server' row.",
+        f"{x['server_healthy_s']:.1f} s after its start; its first visit is the 'cold server' row. The floor: "
+        "the same visit to bench/floor_app.py (a title and a two-point Plotly chart) on its own server; "
+        f"the cold page takes {f['cold_page_s']['median'] / f['floor_s']['median']:.2f} x the floor "
+        f"(medians), {f['cold_page_s']['median'] - f['floor_s']['median']:.2f} s more.",
     ]
     print()
     for note in notes:

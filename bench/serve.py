@@ -4,6 +4,7 @@ it is up, one way to end it (by its own pid)."""
 from __future__ import annotations
 
 import socket
+import os
 import subprocess
 import sys
 import time
@@ -19,13 +20,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start(port: int, log=subprocess.DEVNULL) -> subprocess.Popen:
-    """``streamlit run app.py`` headless on 127.0.0.1:``port``, its output to ``log``."""
+def start(port: int, log=subprocess.DEVNULL, env: dict | None = None, script: str = "app.py") -> subprocess.Popen:
+    """``streamlit run app.py`` (or ``script``, relative to the checkout) headless on
+    127.0.0.1:``port``, its output to ``log``; ``env`` adds to this process's environment."""
     return subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.address",
+        [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true", "--server.address",
          "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
 
 
 def healthy(url: str, timeout: float = 90) -> bool:

@@ -231,3 +231,22 @@ def test_the_slide_downloads_are_offered_and_their_data_is_what_they_say():
 
     png = movie.still_png(render(ls, ls.domain, 120), views, start, title=ls.name)
     assert Image.open(io.BytesIO(png)).size == (1280, 720)
+
+
+def test_run_log_gets_one_line_per_script_run_when_asked(tmp_path, monkeypatch):
+    from ui.pages import RUN_LOG_ENV
+    log = tmp_path / "runs.txt"
+    monkeypatch.setenv(RUN_LOG_ENV, str(log))
+    at = open_playground()
+    at.number_input(key="T").set_value(120).run()
+    lines = [line.split() for line in log.read_text().splitlines()]
+    assert [page for page, _ in lines] == ["playground", "playground"]
+    assert all(float(seconds) > 0 for _, seconds in lines)  # a duration, whatever its size
+
+
+def test_no_run_log_without_the_setting(tmp_path, monkeypatch):
+    from ui.pages import RUN_LOG_ENV
+    monkeypatch.delenv(RUN_LOG_ENV, raising=False)
+    monkeypatch.chdir(tmp_path)
+    open_playground()
+    assert list(tmp_path.iterdir()) == []

@@ -6,6 +6,8 @@ written here once.
 
 from __future__ import annotations
 
+import os
+import time
 from typing import NamedTuple
 
 import streamlit as st
@@ -14,6 +16,9 @@ from .state import LOG_BOX_PREFIX
 
 
 RECONNECT_WATCH_S = 600  # the watch's own period: it only has to exist, so rarely
+# When set, every script run appends "<page> <seconds>" to this file: the time the real server
+# spends in the script (``bench/browser_speed.py`` reads it). Unset, nothing is written.
+RUN_LOG_ENV = "OPTIMIZER_LAB_RUN_LOG"
 
 
 class PageInfo(NamedTuple):
@@ -57,11 +62,23 @@ _PAGE_CSS = """<style>
 
 def navigation() -> None:
     """Route to the page the address names (the home page by default), in the story's order."""
+    started = time.perf_counter()
     st.html(_PAGE_CSS)  # style only: Streamlit adds it without taking any space
     _reconnect_watch()
     pages = [st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url_path or None, default=key == "home")
              for key, p in PAGES.items()]
-    st.navigation(pages).run()
+    page = st.navigation(pages)
+    try:
+        page.run()
+    finally:  # also when the page stops early (st.stop) or a newer run interrupts it
+        _log_run(page.url_path or "home", time.perf_counter() - started)
+
+
+def _log_run(page: str, seconds: float) -> None:
+    path = os.environ.get(RUN_LOG_ENV)
+    if path:
+        with open(path, "a") as log:
+            log.write(f"{page} {seconds:.4f}\n")
 
 
 def page_link(key: str, label: str, *, icon: str = ":material/open_in_new:", query: dict | None = None) -> None:
