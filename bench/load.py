@@ -1,5 +1,5 @@
-"""A classroom as a load test: N real Chromium sessions on loopback follow a lesson's script against
-a fresh server, and the figures a teacher cares about are printed (never asserted).
+"""A classroom as a load test: N sessions on loopback follow a lesson's script against a fresh
+server, and the figures a teacher cares about are printed (never asserted).
 
 Each session: open a page from a shared link, change a control, press Play, open a second page.
 The sessions arrive within a few seconds of each other (``--spread``). Reported: errors, sessions
@@ -7,8 +7,20 @@ served, time to the first chart (p50, p95), and the server's resident memory: be
 (after one warm-up visit of each page, so the libraries are loaded), at its peak, and a minute
 after the class has left.
 
-    python -m bench.load --sessions 30            # defaults: the playground, then the lens
-    python -m bench.load --sessions 30 --heavy    # every optimizer, 10,000 steps
+Two kinds of student (``--client``):
+
+* ``protocol`` (the default): a websocket client speaking Streamlit's own protocol, as a browser
+  does (a ``rerun_script`` with the link's query, the new value of "steps T" as a widget state, a
+  new connection for the second page), that draws nothing. In a classroom every student's browser
+  draws on the student's own machine; this client loads the server exactly that way, so 30 of them
+  measure the server a class would meet. Its "first chart" is the map's message arriving (the
+  drawing that follows takes a browser 2-5 s on its own machine: ``bench/browser_speed.py``).
+* ``chromium``: real headless Chromium sessions, drawing every chart. On the server's own machine
+  the 30 renderers take the cores, so this measures the machine, not the server.
+
+    python -m bench.load --sessions 30                      # defaults: the playground, then the lens
+    python -m bench.load --sessions 30 --heavy              # every optimizer, 10,000 steps
+    python -m bench.load --sessions 10 --client chromium    # real browsers on this machine
 
 The server listens on 127.0.0.1 only, every request goes there, and the run stops by itself
 (``--timeout`` per session step). Chromium: Debian's (/usr/bin/chromium) or Playwright's own.
@@ -127,6 +139,114 @@ async def classroom(base: str, n: int, heavy: bool, spread: float, timeout_ms: f
             await browser.close()
 
 
+# ----------------------------------------------------------------------------- the protocol client
+
+
+class ProtocolSession:
+    """One browser tab's conversation with the server, without the drawing: it sends what the
+    front end sends (``BackMsg``) and reads what the server sends (``ForwardMsg``)."""
+
+    def __init__(self, ws, base: str):
+        self.ws, self.base = ws, base
+        self.widgets: dict[str, str] = {}  # a widget's user key -> its element id
+        self.query = ""
+        self.first_chart: float | None = None  # perf_counter when the first chart's message came
+
+    def _client_state(self, page: str, query: str, widgets=()):
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+
+        msg = BackMsg()
+        rerun = msg.rerun_script
+        rerun.query_string = query
+        rerun.page_name = page
+        rerun.widget_states.SetInParent()
+        for widget_id, value in widgets:
+            w = rerun.widget_states.widgets.add()
+            w.id = widget_id
+            w.int_value = value
+        info = rerun.context_info
+        info.timezone, info.timezone_offset, info.locale = "UTC", 0, "en-US"
+        info.url = f"{self.base}/{page}"
+        return msg.SerializeToString()
+
+    async def run(self, page: str, query: str, widgets=(), timeout: float = 120.0) -> None:
+        """Ask for a run and read until it has finished; an exception element or a run that ends
+        in error raises."""
+        await self.ws.send(self._client_state(page, query, widgets))
+        await asyncio.wait_for(self._read_run(), timeout)
+
+    async def _read_run(self) -> None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        done = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR)
+        while True:
+            msg = ForwardMsg()
+            msg.ParseFromString(await self.ws.recv())
+            kind = msg.WhichOneof("type")
+            if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+                element = msg.delta.new_element
+                which = element.WhichOneof("type")
+                if which == "exception":
+                    raise RuntimeError(f"exception: {element.exception.message[:160]}")
+                if which == "plotly_chart" and self.first_chart is None:
+                    self.first_chart = time.perf_counter()
+                widget_id = getattr(getattr(element, which), "id", "") if which else ""
+                if isinstance(widget_id, str) and widget_id.startswith("$$ID-"):
+                    self.widgets[widget_id.rsplit("-", 1)[-1]] = widget_id
+            elif kind == "page_info_changed":
+                self.query = msg.page_info_changed.query_string
+            elif kind == "script_finished" and msg.script_finished in done:
+                if msg.script_finished == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
+                    raise RuntimeError("the page's script did not compile")
+                return
+
+
+async def protocol_lesson(base: str, links: tuple[str, str], delay: float, timeout: float) -> dict:
+    """The lesson, spoken in Streamlit's protocol over one websocket per page visit."""
+    import websockets
+
+    await asyncio.sleep(delay)
+    out: dict = {"error": None, "first_chart": None}
+    uri = base.replace("http://", "ws://") + "/_stcore/stream"
+    connect = dict(subprotocols=["streamlit"], max_size=None, origin=base, open_timeout=timeout)
+    try:
+        page, _, query = links[0].partition("?")
+        t0 = time.perf_counter()
+        async with websockets.connect(uri, **connect) as ws:
+            tab = ProtocolSession(ws, base)
+            await tab.run(page, query, timeout=timeout)
+            if tab.first_chart is None:
+                raise RuntimeError(f"{page} sent no chart")
+            out["first_chart"] = tab.first_chart - t0
+            steps = tab.widgets.get("T")  # change a control: "steps T"
+            if steps is None:
+                raise RuntimeError("no 'steps T' control on the page")
+            await tab.run(page, tab.query, [(steps, random.choice([300, 400, 600, 700]))], timeout=timeout)
+            await asyncio.sleep(1.5)  # press Play: the animation runs in the browser alone
+        page, _, query = links[1].partition("?")
+        async with websockets.connect(uri, **connect) as ws:  # the second page: a new page load
+            tab = ProtocolSession(ws, base)
+            await tab.run(page, query, timeout=timeout)
+            if tab.first_chart is None:
+                raise RuntimeError(f"{page} sent no chart")
+    except Exception as err:  # a timeout, a refused connection or an error element: not served
+        out["error"] = f"{type(err).__name__}: {str(err).splitlines()[0][:160] if str(err) else ''}"
+    return out
+
+
+async def protocol_classroom(base: str, n: int, heavy: bool, spread: float, timeout_ms: float) -> list[dict]:
+    timeout = timeout_ms / 1000
+    if n == 0:
+        await protocol_lesson(base, LINKS[heavy], 0.0, timeout)
+        return []
+    rng = random.Random(0)
+    return await asyncio.gather(*(protocol_lesson(base, LINKS[heavy], rng.uniform(0, spread), timeout)
+                                  for _ in range(n)))
+
+
+CLASSROOMS = {"protocol": protocol_classroom, "chromium": classroom}
+
+
 def percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -142,7 +262,10 @@ def main(argv=None) -> None:
     ap.add_argument("--timeout", type=float, default=120.0, help="seconds a session step may take")
     ap.add_argument("--after", type=float, default=60.0, help="seconds to wait after the class for the RSS")
     ap.add_argument("--cold", action="store_true", help="no warm-up visit before the class")
+    ap.add_argument("--client", choices=sorted(CLASSROOMS), default="protocol",
+                    help="protocol: websocket sessions that draw nothing (the default); chromium: real browsers")
     args = ap.parse_args(argv)
+    run_class = CLASSROOMS[args.client]
 
     port = serve.free_port()
     server = serve.start(port)
@@ -153,13 +276,13 @@ def main(argv=None) -> None:
     try:
         fresh = rss_mb(server.pid)
         if not args.cold:
-            asyncio.run(classroom(base, 0, args.heavy, 0.0, args.timeout * 1000))
+            asyncio.run(run_class(base, 0, args.heavy, 0.0, args.timeout * 1000))
         before = rss_mb(server.pid)
         cpu_before = cpu_seconds(server.pid)
         sampler = Sampler(server.pid)
         sampler.start()
         t0 = time.perf_counter()
-        results = asyncio.run(classroom(base, args.sessions, args.heavy, args.spread, args.timeout * 1000))
+        results = asyncio.run(run_class(base, args.sessions, args.heavy, args.spread, args.timeout * 1000))
         wall = time.perf_counter() - t0
         server_cpu = cpu_seconds(server.pid) - cpu_before
         sampler.stop.set()
@@ -172,13 +295,16 @@ def main(argv=None) -> None:
     firsts = [r["first_chart"] for r in results if r["first_chart"] is not None]
     kind = "heavy (11 optimizers x 10,000 steps)" if args.heavy else "defaults"
     print(f"python -m bench.load --sessions {args.sessions}{' --heavy' if args.heavy else ''}"
-          f"{' --cold' if args.cold else ''}: {args.sessions} sessions at {kind}, arriving within {args.spread:g} s")
+          f"{' --cold' if args.cold else ''} --client {args.client}: {args.sessions} {args.client} sessions at "
+          f"{kind}, arriving within {args.spread:g} s")
     print(f"  sessions served: {args.sessions - len(errors)} of {args.sessions}; errors: {len(errors)}; "
           f"the whole class took {wall:.1f} s")
     print(f"  time to the first chart: p50 {percentile(firsts, 50):.1f} s, p95 {percentile(firsts, 95):.1f} s, "
           f"max {max(firsts, default=float('nan')):.1f} s")
+    rest = ("the browsers, on the same machine, had the rest" if args.client == "chromium"
+            else "the clients draw nothing")
     print(f"  server CPU during the class: {server_cpu:.1f} s of {wall:.1f} s x {os.cpu_count()} cores "
-          f"({server_cpu / max(args.sessions, 1):.2f} s a session); the browsers, on the same machine, had the rest")
+          f"({server_cpu / max(args.sessions, 1):.2f} s a session); {rest}")
     print(f"  server RSS: fresh {fresh:.0f} MB, before the class {before:.0f} MB, peak {sampler.peak:.0f} MB, "
           f"{args.after:g} s after {after:.0f} MB ({after / before:.2f} x before)")
     for e in sorted(set(errors))[:5]:

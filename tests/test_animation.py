@@ -75,3 +75,14 @@ def test_frames_property_and_setter_round_trip():
     assert fig.to_dict()["frames"][0]["name"] == "a"
     assert isinstance(fig.frames[0], go.Frame) and fig.frames[0].data[0].x == (1,)
     assert "frames" not in AnimatedFigure(go.Scatter(x=[0], y=[0])).to_dict()
+
+
+def test_a_copy_keeps_the_plain_frames_and_leaves_the_original_alone():
+    import copy
+
+    fig = _figure("contour")
+    twin = copy.deepcopy(fig)
+    assert isinstance(twin, AnimatedFigure) and twin.to_dict()["frames"] == fig.to_dict()["frames"]
+    twin.update_layout(font=dict(size=30))
+    twin.to_dict()["frames"][0]["name"] = "changed"
+    assert fig.layout.font.size is None and fig.to_dict()["frames"][0]["name"] != "changed"

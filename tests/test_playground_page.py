@@ -244,6 +244,12 @@ def test_run_log_gets_one_line_per_script_run_when_asked(tmp_path, monkeypatch):
     assert all(float(seconds) > 0 for _, seconds in lines)  # a duration, whatever its size
 
 
+def test_the_browser_bench_names_the_run_log_setting_as_the_app_does():
+    import bench.browser_speed
+    from ui.pages import RUN_LOG_ENV
+    assert bench.browser_speed.RUN_LOG_ENV == RUN_LOG_ENV
+
+
 def test_no_run_log_without_the_setting(tmp_path, monkeypatch):
     from ui.pages import RUN_LOG_ENV
     monkeypatch.delenv(RUN_LOG_ENV, raising=False)

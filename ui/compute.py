@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 import streamlit as st
 
 from runs import basins, finder, lab, online, playground, tuning
-from viz import background
+from viz import background, lens, trajectory
 from viz import online as online_viz
 from viz.runs import registry_views
 
@@ -16,6 +16,24 @@ from viz.runs import registry_views
 @st.cache_data(max_entries=32, show_spinner=False)
 def playground_trace(landscape_key, configs, start, steps, schedule, noise_std, seed, y_scale=1.0):
     return playground.playground_trace(landscape_key, configs, start, steps, schedule, noise_std, seed, y_scale)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def contour_figure(run_key: tuple, open_at_start: bool, pace: str, _run):
+    """The playground's animated map of a run (``run_key``: what the run and its views were made
+    from; ``_run`` is not hashed), built once and shared by every session that shows it: a class
+    opening one link builds it once, not thirty times. Shared means read-only; whatever restyles a
+    figure copies it first (``ui.present.style``). 32 maps of at most 100 frames of 600 points:
+    some tens of MB at most."""
+    return trajectory.contour_figure(_run.landscape, _run.views, _run.start, _run.background,
+                                     open_at_start=open_at_start, pace=pace)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def lens_figure(run_key: tuple, _run, _gammas: dict):
+    """The lens's linked paths and rates of a run (``_gammas``: the bounded runs' gamma and
+    final_lr, which ``run_key`` determines), shared like :func:`contour_figure`."""
+    return lens.linked_figure(_run.landscape, _run.views, _run.start, _run.background, gammas=_gammas)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

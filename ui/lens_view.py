@@ -7,7 +7,7 @@ import streamlit as st
 
 from runs.lens import band_checks, signal_to_noise
 
-from . import panels, present
+from . import compute, panels, present
 from .lens_state import BOUND_EXPLORER
 from .playground_view import PlaygroundRun, bounded_gammas
 from viz import lens
@@ -44,7 +44,7 @@ def lens_section(run: PlaygroundRun, *, key: str) -> None:
         st.caption("One slider drives both panels: at step t the right panel marks the rate each optimizer "
                    "applies to x (solid) and y (dotted). AdaBound's band is shaded in its colour, its unclipped "
                    "rate drawn faintly; ▲ marks a step clipped at the lower bound, ▼ at the upper.")
-    fig = lens.linked_figure(run.landscape, run.views, run.start, run.background, gammas=bounded_gammas(run))
+    fig = compute.lens_figure(run.key, run, bounded_gammas(run))
     st.plotly_chart(present.style(fig), key=key, config={"displaylogo": False})
     rows = lens.clip_rows(run.views)
     if rows:

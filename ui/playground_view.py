@@ -36,6 +36,7 @@ class PlaygroundRun(NamedTuple):
     background: Background
     x_range: tuple[float, float]
     y_range: tuple[float, float]
+    key: tuple  # what the trace was computed from (with ``chosen``, what every figure of it shows)
 
 
 def _sidebar(page: state.PageState, extra_sidebar=None) -> tuple[Any, list[str], dict]:
@@ -105,8 +106,8 @@ def controls_and_run(view: str, extra_fields=(), extra_fresh=None, extra_sidebar
     configs = tuple(config(key, hyper[key]) for key in chosen)
     try:
         schedule = panels.schedule_from(values)
-        trace = compute.playground_trace(landscape.key, configs, start, int(values["T"]), schedule,
-                                         float(values["noise"]), int(values["seed"]))
+        key = (landscape.key, configs, start, int(values["T"]), schedule, float(values["noise"]), int(values["seed"]))
+        trace = compute.playground_trace(*key)
     except ValueError as err:  # a combination an optimizer refuses
         st.error(f"These settings cannot run: {err}")
         st.stop()
@@ -115,7 +116,7 @@ def controls_and_run(view: str, extra_fields=(), extra_fresh=None, extra_sidebar
     x_range, y_range = trajectory.view_range(landscape.domain, views, start)
     bg = compute.landscape_background(landscape.key, x_range, y_range)
     return PlaygroundRun(landscape, chosen, hyper, configs, values, start, schedule, trace, views, bg,
-                         x_range, y_range)
+                         x_range, y_range, (*key, tuple(chosen)))
 
 
 def warn_diverged(views: list[RunView], where: str = "") -> None:
@@ -135,8 +136,7 @@ def bounded_gammas(run: PlaygroundRun) -> dict[str, tuple[float, float]]:
 def contour(run: PlaygroundRun) -> Any:
     """The animated 2-D paths (click the map to move the start); returns the figure (the HTML
     download is of it)."""
-    fig = trajectory.contour_figure(run.landscape, run.views, run.start, run.background,
-                                    open_at_start=run.values.get("frame") == "first", pace=run.values.get("pace", "log"))
+    fig = compute.contour_figure(run.key, run.values.get("frame") == "first", run.values.get("pace", "log"), run)
     st.plotly_chart(present.style(fig), key="contour", on_select=on_start_click, selection_mode="points",
                     config={"displaylogo": False, "scrollZoom": True,
                             "toImageButtonOptions": {"format": "svg", "filename": file_stem(run.landscape)}})

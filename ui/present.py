@@ -4,6 +4,8 @@ can open a slide straight from a bookmark."""
 
 from __future__ import annotations
 
+import copy
+
 import streamlit as st
 
 from runs.fields import Field
@@ -58,8 +60,10 @@ def toggle() -> None:
 
 
 def style(fig):
-    """The figure with the back row's type sizes when presenting (unchanged otherwise)."""
+    """The figure with the back row's type sizes when presenting (unchanged otherwise). The
+    restyled figure is a copy: a figure may be shared between sessions (``ui.compute``)."""
     if presenting():
+        fig = copy.deepcopy(fig)
         fig.update_layout(font=dict(size=FONT_PX), legend=dict(font=dict(size=FONT_PX)), height=HEIGHT_PX)
         fig.update_xaxes(title_font=dict(size=TITLE_PX), tickfont=dict(size=FONT_PX))
         fig.update_yaxes(title_font=dict(size=TITLE_PX), tickfont=dict(size=FONT_PX))

@@ -65,9 +65,13 @@ class AnimatedFigure(go.Figure):
     arrays in them already in typed-array form), :meth:`to_dict` hands them on, and ``frames``
     builds validated ``Frame`` objects only for a caller that asks for them."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._plain_frames: list[dict] = []
+    def __init__(self, data=None, *args, **kwargs):
+        frames = []
+        if isinstance(data, dict) and "frames" in data:  # a dict of a figure (a copy or an unpickling)
+            data = dict(data)
+            frames = data.pop("frames") or []
+        super().__init__(data, *args, **kwargs)
+        self._plain_frames: list[dict] = [dict(f) for f in frames]
 
     def set_frames(self, frames: list[dict]) -> None:
         self._plain_frames = list(frames)
