@@ -208,7 +208,10 @@ async def protocol_lesson(base: str, links: tuple[str, str], delay: float, timeo
     await asyncio.sleep(delay)
     out: dict = {"error": None, "first_chart": None}
     uri = base.replace("http://", "ws://") + "/_stcore/stream"
-    connect = dict(subprotocols=["streamlit"], max_size=None, origin=base, open_timeout=timeout)
+    # no client-side keepalive pings: a browser sends none (it answers the server's), and a server
+    # busy running scripts would answer them late and have the connection dropped for it
+    connect = dict(subprotocols=["streamlit"], max_size=None, origin=base, open_timeout=timeout,
+                   ping_interval=None)
     try:
         page, _, query = links[0].partition("?")
         t0 = time.perf_counter()

@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 import streamlit as st
 
+from .memory import keep_returning_freed_memory
 from .state import LOG_BOX_PREFIX
 
 
@@ -63,6 +64,7 @@ _PAGE_CSS = """<style>
 def navigation() -> None:
     """Route to the page the address names (the home page by default), in the story's order."""
     started = time.perf_counter()
+    keep_returning_freed_memory()
     st.html(_PAGE_CSS)  # style only: Streamlit adds it without taking any space
     _reconnect_watch()
     pages = [st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url_path or None, default=key == "home")
