@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 import streamlit as st
 
 from runs import basins, finder, lab, online, playground, tuning
-from viz import background, lens, trajectory
+from viz import background, curves, lens, trajectory
 from viz import online as online_viz
 from viz.runs import registry_views
 
@@ -27,6 +27,12 @@ def contour_figure(run_key: tuple, open_at_start: bool, pace: str, _run):
     some tens of MB at most."""
     return trajectory.contour_figure(_run.landscape, _run.views, _run.start, _run.background,
                                      open_at_start=open_at_start, pace=pace)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def loss_figure(run_key: tuple, _run):
+    """The playground's loss and distance curves of a run, shared like :func:`contour_figure`."""
+    return curves.loss_figure(_run.views, _run.landscape)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)

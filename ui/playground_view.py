@@ -182,7 +182,7 @@ def results_section(run: PlaygroundRun, fig) -> None:
     """Loss and distance curves, the results table, the downloads and the update rules."""
     landscape, views = run.landscape, run.views
     st.subheader("Loss and distance to the minimum")
-    st.plotly_chart(curves.loss_figure(views, landscape), key="loss",
+    st.plotly_chart(compute.loss_figure(run.key, run), key="loss",
                     config={"displaylogo": False})
     tol = 1e-3 * max(hi - lo for lo, hi in landscape.domain)
     st.dataframe(curves.results_rows(views, landscape, tol), hide_index=True,
