@@ -257,7 +257,7 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))]
 
 
-def main(argv=None) -> None:
+def main(argv=None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sessions", type=int, default=30)
     ap.add_argument("--heavy", action="store_true", help="every optimizer at 10,000 steps")
@@ -312,6 +312,8 @@ def main(argv=None) -> None:
           f"{args.after:g} s after {after:.0f} MB ({after / before:.2f} x before)")
     for e in sorted(set(errors))[:5]:
         print(f"  error ({errors.count(e)}x): {e}")
+    return dict(sessions=args.sessions, served=args.sessions - len(errors), errors=errors, first_charts=firsts,
+                server_cpu_s=server_cpu, rss_mb=dict(fresh=fresh, before=before, peak=sampler.peak, after=after))
 
 
 if __name__ == "__main__":
