@@ -7,7 +7,7 @@ from typing import Sequence
 
 import plotly.graph_objects as go
 
-SPEEDS = (("0.5×", 2.0), ("1×", 1.0), ("2×", 0.5), ("4×", 0.25))
+SPEEDS = (("½×", 2.0), ("1×", 1.0), ("2×", 0.5), ("4×", 0.25))
 FULL_PLAY_MS = 6000  # one pass at 1× takes about this long, whatever the number of frames
 
 
@@ -24,21 +24,19 @@ def add_controls(fig: go.Figure, frame_names: Sequence[str], frame_labels: Seque
     names another; ▶ Play replays from the start, a speed button continues from the current frame
     at that speed."""
     base_ms = max(16.0, FULL_PLAY_MS / max(len(frame_names), 1))
-    play_pause = dict(
-        type="buttons", direction="left", showactive=False, x=0.0, y=-0.12, xanchor="left",
-        yanchor="top", pad={"r": 6, "t": 0},
+    # One row of buttons: Plotly lays out a menu's buttons side by side by their own widths, so
+    # they never overlap, whatever the type size (the presentation mode's) or the plot's width (a
+    # phone's). The highlighted button is the last one pressed: playing, paused, or the speed.
+    controls = dict(
+        type="buttons", direction="left", showactive=True, active=2 + SPEEDS.index(("1×", 1.0)), x=0.0,
+        y=-0.12, xanchor="left", yanchor="top", pad={"t": 0},
         buttons=[
             dict(label="▶ Play", method="animate", args=_play_args(base_ms, False)),
             dict(label="❚❚ Pause", method="animate",
                  args=[[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate",
                                 "transition": {"duration": 0}}]),
-        ],
-    )
-    speeds = dict(
-        type="buttons", direction="left", showactive=True, active=1, x=0.24, y=-0.12,
-        xanchor="left", yanchor="top", pad={"r": 6, "t": 0},
-        buttons=[dict(label=label, method="animate", args=_play_args(base_ms * factor, True))
-                 for label, factor in SPEEDS],
+        ] + [dict(label=label, method="animate", args=_play_args(base_ms * factor, True))
+             for label, factor in SPEEDS],
     )
     slider = dict(
         active=len(frame_names) - 1 if active is None else active, x=0.0, y=-0.21, len=1.0, xanchor="left", yanchor="top",
@@ -52,7 +50,7 @@ def add_controls(fig: go.Figure, frame_names: Sequence[str], frame_labels: Seque
                                    "transition": {"duration": 0}}])
                for name, label in zip(frame_names, frame_labels)],
     )
-    fig.update_layout(updatemenus=[play_pause, speeds], sliders=[slider])
+    fig.update_layout(updatemenus=[controls], sliders=[slider])
     return fig
 
 
