@@ -28,7 +28,10 @@ def test_malloc_trim_is_found_and_releases_what_a_thread_freed():
 
 
 def test_a_page_run_starts_one_trimming_thread_for_the_process():
+    import streamlit as st
+
     open_app("app_pages/playground.py")
+    st.cache_resource.clear()  # a cleared cache must not start a second thread
     open_app("app_pages/lens.py")
     trimmers = [t for t in threading.enumerate() if t.name == "malloc-trim"]
     assert len(trimmers) == (1 if memory._glibc() is not None else 0)

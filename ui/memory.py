@@ -39,12 +39,21 @@ def _trim_forever(trim) -> None:
         trim(0)
 
 
+_lock = threading.Lock()
+_thread: list[threading.Thread] = []  # the process's one trimming thread, once started
+
+
 @st.cache_resource(show_spinner=False)
 def keep_returning_freed_memory() -> threading.Thread | None:
-    """Start the trimming thread, once per server process (the cache holds it); None without glibc."""
-    trim = _glibc()
-    if trim is None:
-        return None
-    thread = threading.Thread(target=_trim_forever, args=(trim,), name="malloc-trim", daemon=True)
-    thread.start()
-    return thread
+    """Start the trimming thread, once per server process (a cleared cache does not start a
+    second one); None without glibc."""
+    with _lock:
+        if _thread and _thread[0].is_alive():
+            return _thread[0]
+        trim = _glibc()
+        if trim is None:
+            return None
+        thread = threading.Thread(target=_trim_forever, args=(trim,), name="malloc-trim", daemon=True)
+        thread.start()
+        _thread[:] = [thread]
+        return thread
