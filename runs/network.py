@@ -57,22 +57,32 @@ def work(spec: TrainSpec) -> float:
     return spec.n_models * spec.epochs * cost_per_model_epoch(spec.model, spec.hidden, spec.batch_size)
 
 
+def nesterov_possible(values: Mapping[str, Any]) -> bool:
+    """Nesterov momentum needs a momentum above 0 (torch.optim.SGD refuses it otherwise)."""
+    return float(values["mom"]) > 0
+
+
 def config_of(key: str, values: Mapping[str, Any]) -> RunConfig:
     """The configuration of optimizer ``key`` from the page's values (its own lr; the shared
-    betas, eps, weight decay; AdaBound's final_lr and gamma; momentum's momentum and Nesterov)."""
+    betas, eps, weight decay; AdaBound's final_lr and gamma; momentum's momentum and Nesterov,
+    which is off at momentum 0)."""
+    nesterov = bool(values["nesterov"]) and key == "momentum" and nesterov_possible(values)
     return RunConfig(key, lr=float(values[f"lr.{key}"]), final_lr=float(values["final_lr"]),
                      gamma=float(values["gamma"]), betas=(float(values["b1"]), float(values["b2"])),
                      eps=float(values["eps"]), weight_decay=float(values["wd"]),
-                     momentum=float(values["mom"]), nesterov=bool(values["nesterov"]) and key == "momentum")
+                     momentum=float(values["mom"]), nesterov=nesterov)
 
 
 def spec_from(values: Mapping[str, Any], chosen: Sequence[str]) -> tuple[TrainSpec, list[str]]:
     """The run the page's ``values`` describe, with its epochs (then seeds) cut to the budget;
-    notes say what was cut and why."""
+    notes say what was cut or turned off, and why."""
     configs = tuple(config_of(k, values) for k in chosen)
     epochs, n_seeds = int(values["epochs"]), int(values["seeds"])
     per = cost_per_model_epoch(values["model"], int(values["H"]), int(values["batch"]))
     notes = []
+    if "momentum" in chosen and bool(values["nesterov"]) and not nesterov_possible(values):
+        notes.append("Nesterov momentum needs a momentum above 0; at momentum 0 SGD(M) ran as plain SGD, "
+                     "without Nesterov")
     if len(configs) * n_seeds * epochs * per > BUDGET:
         asked = (epochs, n_seeds)
         epochs = max(1, int(BUDGET // (len(configs) * n_seeds * per)))

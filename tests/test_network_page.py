@@ -158,6 +158,18 @@ def test_a_diverging_run_is_marked_and_the_others_go_on():
     assert len(chart_specs(at)) == 4
 
 
+def test_nesterov_at_momentum_zero_runs_plain_sgd_with_a_note():
+    spec, notes = net.spec_from(values(nesterov=True, mom=0.0), ["momentum", "adam"])
+    momentum = spec.configs[0]
+    assert (momentum.momentum, momentum.nesterov) == (0.0, False)
+    assert len(notes) == 1 and "Nesterov momentum needs a momentum above 0" in notes[0]
+    spec, notes = net.spec_from(values(nesterov=True, mom=0.9), ["momentum"])
+    assert spec.configs[0].nesterov and notes == []
+    # the link the 1,000-example fuzz found (it raised ValueError before)
+    at = open_app(PAGE, {**QUICK, "model": "mlp", "nesterov": "1", "H": "0.0", "mom": "0.0"})
+    assert "Nesterov momentum needs a momentum above 0" in warning_text(at)
+
+
 def test_no_optimizer_chosen_says_so():
     at = open_app(PAGE, QUICK)
     at.multiselect(key="opt").set_value([]).run()
