@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import concurrent.futures
 import os
 import random
 import threading
@@ -250,6 +251,13 @@ async def protocol_classroom(base: str, n: int, heavy: bool, spread: float, time
 CLASSROOMS = {"protocol": protocol_classroom, "chromium": classroom}
 
 
+def run_in_own_loop(coro):
+    """``asyncio.run(coro)`` in a thread of its own: the caller's thread may already have a running
+    event loop (a test session that holds Playwright's sync API has one), where asyncio.run refuses."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 def percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -279,13 +287,13 @@ def main(argv=None) -> dict:
     try:
         fresh = rss_mb(server.pid)
         if not args.cold:
-            asyncio.run(run_class(base, 0, args.heavy, 0.0, args.timeout * 1000))
+            run_in_own_loop(run_class(base, 0, args.heavy, 0.0, args.timeout * 1000))
         before = rss_mb(server.pid)
         cpu_before = cpu_seconds(server.pid)
         sampler = Sampler(server.pid)
         sampler.start()
         t0 = time.perf_counter()
-        results = asyncio.run(run_class(base, args.sessions, args.heavy, args.spread, args.timeout * 1000))
+        results = run_in_own_loop(run_class(base, args.sessions, args.heavy, args.spread, args.timeout * 1000))
         wall = time.perf_counter() - t0
         server_cpu = cpu_seconds(server.pid) - cpu_before
         sampler.stop.set()
