@@ -3,8 +3,8 @@ it is up, one way to end it (by its own pid)."""
 
 from __future__ import annotations
 
-import socket
 import os
+import socket
 import subprocess
 import sys
 import time

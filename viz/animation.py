@@ -59,8 +59,8 @@ class AnimatedFigure(go.Figure):
 
     A playground rerun ships 100 frames of a dozen traces each. Set as ``Frame`` objects, Plotly
     copies every frame and trace when they are assigned and again when the figure becomes a dict,
-    which cost about half of a rerun's server time. Here :meth:`set_frames` keeps the dicts (the
-    arrays in them already in typed-array form), :meth:`to_dict` hands them on, and ``frames``
+    which cost about half of a rerun's server time. Here setting ``frames`` keeps the dicts (the arrays
+    in them already in typed-array form), :meth:`to_dict` hands them on, and reading ``frames``
     builds validated ``Frame`` objects only for a caller that asks for them."""
 
     def __init__(self, data=None, *args, **kwargs):
@@ -69,17 +69,15 @@ class AnimatedFigure(go.Figure):
             data = dict(data)
             frames = data.pop("frames") or []
         super().__init__(data, *args, **kwargs)
-        self._plain_frames: list[dict] = [dict(f) for f in frames]
-
-    def set_frames(self, frames: list[dict]) -> None:
-        self._plain_frames = list(frames)
+        self._plain_frames: list[dict] = []
+        self.frames = frames
 
     @property
     def frames(self):
         return tuple(go.Frame(f) for f in self._plain_frames)
 
     @frames.setter
-    def frames(self, new_frames):
+    def frames(self, new_frames):  # dicts as they are; Frame objects as their dicts
         self._plain_frames = [f.to_plotly_json() if isinstance(f, go.Frame) else dict(f) for f in new_frames or ()]
 
     def to_dict(self) -> dict:

@@ -71,7 +71,7 @@ def linked_figure(landscape, views: Sequence[RunView], start, background: Backgr
             data.append({"type": "scatter", "x": [t] * len(rates), "y": rates.tolist()})
             traces.append(marker_index + i)
         frames.append(frame(kinds, str(int(k)), data, traces))
-    fig.set_frames(frames)
+    fig.frames = frames
     add_controls(fig, [str(int(k)) for k in layer.frames], step_labels(views, layer.frames))
 
     xaxis, yaxis = path_axes(background)

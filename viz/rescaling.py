@@ -36,7 +36,7 @@ def rescaling_figure(landscape, scaled, views: Sequence[RunView], scaled_views: 
         data, traces = path_frame(left, int(k))
         more_data, more_traces = path_frame(right, int(k))
         frames.append(frame(kinds, str(int(k)), data + more_data, traces + more_traces))
-    fig.set_frames(frames)
+    fig.frames = frames
     add_controls(fig, [str(int(k)) for k in left.frames], step_labels(views, left.frames))
 
     for col in (1, 2):

@@ -173,7 +173,7 @@ def contour_figure(landscape, views: Sequence[RunView], start, background: Backg
             fig.data[path_trace].update(x=path.x, y=path.y)
             fig.data[path_trace + 1].update(x=head.x, y=head.y, customdata=head.customdata)
     kinds = [trace.type for trace in fig.data]
-    fig.set_frames([frame(kinds, str(int(k)), *path_frame(layer, int(k))) for k in layer.frames])
+    fig.frames = [frame(kinds, str(int(k)), *path_frame(layer, int(k))) for k in layer.frames]
     add_controls(fig, [str(int(k)) for k in layer.frames], step_labels(views, layer.frames),
                  active=0 if open_at_start else None)
     xaxis, yaxis = path_axes(background)
