@@ -14,7 +14,9 @@ each the median (with min and max) of a few repeats, printed beside its budget (
    Beside it the floor: the same visit to a bare Streamlit page with one two-point Plotly chart
    (``bench/floor_app.py``), served the same way in the same run;
 5. lab horizon change: the Enter on "horizon T (steps)" to the lab's charts of T (two heat maps,
-   the line view) holding new data, idle.
+   the line view) holding new data, idle. The lab keeps its runs' states at round steps, so a new
+   T runs only the steps past the latest kept state; beside it, a change of the seed, after which
+   nothing is kept and every sweep runs from step 0 (and the finder again).
 
 Measures 1, 2, 3 and 5 are taken twice: with values of T the server has not run yet (a new
 computation, as when a visitor types a number) and with two values alternated after both have run
@@ -68,6 +70,7 @@ PLAYGROUND_SEEN = (400, 500)
 PLAYGROUND_NEW = (499, 501, 498, 502, 497)
 LAB_SEEN = (900, 1000)
 LAB_NEW = (1100, 800, 1200, 700, 1300)
+LAB_SEEDS = (1, 2, 3, 4, 5)  # new start points: nothing kept
 REPEATS = {False: 5, True: 2}
 
 MB = 1e6
@@ -332,11 +335,11 @@ def playground_changes(page, wire, pid, values) -> list[Change]:
             for v in values]
 
 
-def lab_changes(page, wire, pid, values) -> list[Change]:
+def lab_changes(page, wire, pid, values, label="horizon T (steps)", charts=LAB_CHARTS_OF_T) -> list[Change]:
     out = []
     for v in values:
         page.evaluate(REMEMBER_PLOTS, PLOTS)
-        out.append(change(page, wire, pid, "horizon T (steps)", v, PLOTS_REDRAWN, [IDLE, PLOTS, LAB_CHARTS_OF_T]))
+        out.append(change(page, wire, pid, label, v, PLOTS_REDRAWN, [IDLE, PLOTS, charts]))
     return out
 
 
@@ -407,6 +410,7 @@ def browser_figures(n: int) -> dict:
                 lab_changes(page, wire, server.pid, [LAB_SEEN[0]])
                 out["lab_seen"] = lab_changes(page, wire, server.pid, alternate(LAB_SEEN[::-1], n))
                 out["lab_new"] = lab_changes(page, wire, server.pid, LAB_NEW[:n])
+                out["lab_fresh"] = lab_changes(page, wire, server.pid, LAB_SEEDS[:n], "seed", LAB_CHARTS)
                 context.close()
                 out["floor"] = floor_visits(browser, n)
             finally:
@@ -486,6 +490,7 @@ def main(argv=None) -> dict:
         "floor_s": summary([v.chart_s for v in raw["floor"]], "cold"),
         "lab_new_s": summary(of("lab_new", "redraw_s"), "lab"),
         "lab_seen_s": summary(of("lab_seen", "redraw_s"), "lab"),
+        "lab_fresh_s": summary(of("lab_fresh", "redraw_s"), "lab"),
     }
     extras = {
         "server_healthy_s": raw["healthy_s"],
@@ -525,6 +530,7 @@ ROWS = [
     ("floor_s", "first chart, bare page with a 2-point chart (floor)"),
     ("lab_new_s", "lab horizon change -> charts redrawn, new T"),
     ("lab_seen_s", "lab horizon change -> charts redrawn, T seen"),
+    ("lab_fresh_s", "lab seed change -> charts redrawn (nothing kept)"),
 ]
 
 

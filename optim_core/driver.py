@@ -29,6 +29,20 @@ class Problem(Protocol):
     def gradient(self, x: Array, t: int) -> Array: ...
 
 
+class Carry(NamedTuple):
+    """Where a batched run stands after ``t`` steps: all it needs to go on exactly as if it had not
+    stopped. Read-only (the optimizers never write into their state), so one carry may be resumed
+    any number of times."""
+
+    t: int  # steps taken
+    x: Array  # (B, D): the iterate after step t
+    loss: Array  # (B,): the loss there
+    state: Any  # the optimizer's state after step t
+    diverged_at: Array  # (B,) int, as Trace.diverged_at
+    records: tuple = ()  # the last record of grads, lr_eff, lr_eff_raw, bounds (what a run frozen
+    #                      later repeats); None for what was not recorded
+
+
 class Trace(NamedTuple):
     """The record of a batched run. All arrays are float64 and finite.
 
@@ -46,6 +60,7 @@ class Trace(NamedTuple):
     upper_bound: Array | None  # (R, B): clip bounds; inf for runs of unbounded methods
     diverged_at: Array  # (B,) int: step at which the run stopped being finite, -1 if never
     lr_scale: Array  # (R,): schedule factor lr_t / lr_0 at each recorded step
+    carry: Carry | None = None  # where the run stands at its end, to go on from (run(resume=))
 
     @property
     def diverged(self) -> Array:
@@ -139,7 +154,8 @@ def gaussian_noise(steps: int, shape: tuple[int, int], std, seed) -> Array | Non
 
 def run(optimizer: Optimizer, problem: Problem, x0, steps: int, *,
         schedule: Schedule = CONSTANT, noise_std=0.0, noise_seed=0, project=None,
-        box: float = DEFAULT_BOX, record_every: int = 1, trace_grads: bool = True) -> Trace:
+        box: float = DEFAULT_BOX, record_every: int = 1, trace_grads: bool = True,
+        resume: Carry | None = None) -> Trace:
     """Run ``optimizer`` on ``problem`` for ``steps`` steps from ``x0`` (shape ``(B, D)`` or
     ``(D,)``) and return the :class:`Trace`.
 
@@ -149,15 +165,27 @@ def run(optimizer: Optimizer, problem: Problem, x0, steps: int, *,
     last), which bounds memory for long or wide runs. A run whose iterate leaves ``[-box, box]``
     (NaN included), or whose loss is not finite at a recorded step, is frozen at its last finite
     point, and ``diverged_at`` says when; nothing raises for it.
+
+    ``resume``: go on from an earlier run's ``Trace.carry`` (``x0`` is then None) for ``steps``
+    more steps, recording on the same grid of absolute steps (multiples of ``record_every``, and
+    the last). The result is the one a single run would have given, bit for bit, when the earlier
+    run ended on that grid: then both checked the loss at the same steps. Schedule and noise are
+    taken at the absolute steps too.
     """
-    x = np.array(x0, dtype=np.float64, copy=True)
-    if x.ndim == 1:
-        x = x[None, :]
-    if x.ndim != 2 or not np.all(np.isfinite(x)):
-        raise ValueError(f"x0 must be finite with shape (B, D), got {np.shape(x0)}")
+    if resume is None:
+        x = np.array(x0, dtype=np.float64, copy=True)
+        if x.ndim == 1:
+            x = x[None, :]
+        if x.ndim != 2 or not np.all(np.isfinite(x)):
+            raise ValueError(f"x0 must be finite with shape (B, D), got {np.shape(x0)}")
+        t0 = 0
+    elif x0 is not None:
+        raise ValueError("pass either x0 or resume, not both")
+    else:
+        x, t0 = resume.x.copy(), int(resume.t)
     steps = int(steps)
-    if not 1 <= steps <= MAX_STEPS:
-        raise ValueError(f"Invalid steps: {steps}; allowed range [1, {MAX_STEPS}]")
+    if not 1 <= steps <= MAX_STEPS - t0:
+        raise ValueError(f"Invalid steps: {steps}; allowed range [1, {MAX_STEPS - t0}]")
     record_every = int(record_every)
     if record_every < 1:
         raise ValueError(f"Invalid record_every: {record_every}; an integer >= 1")
@@ -165,11 +193,13 @@ def run(optimizer: Optimizer, problem: Problem, x0, steps: int, *,
         project = getattr(problem, "project", None)
 
     batch, dim = x.shape
-    factors = schedule.factors(steps)
-    noise = gaussian_noise(steps, (batch, dim), noise_std, noise_seed)
-    recorded = np.unique(np.r_[np.arange(record_every, steps + 1, record_every), steps])
+    end = t0 + steps
+    factors = schedule.factors(end)  # index t - 1, for absolute steps t
+    noise = gaussian_noise(end, (batch, dim), noise_std, noise_seed)
+    first = -(-(t0 + 1) // record_every) * record_every
+    recorded = np.unique(np.r_[np.arange(first, end + 1, record_every), end])
     n_rec = recorded.size
-    record_slot = np.full(steps + 1, -1)
+    record_slot = np.full(end + 1, -1)
     record_slot[recorded] = np.arange(n_rec)
 
     positions = np.empty((n_rec + 1, batch, dim))
@@ -181,22 +211,25 @@ def run(optimizer: Optimizer, problem: Problem, x0, steps: int, *,
     low = np.empty((n_rec, batch)) if bounded else None
     high = np.empty((n_rec, batch)) if bounded else None
 
-    if project is not None:
-        x = project(x)
-    with np.errstate(all="ignore"):
-        fx = np.asarray(problem.loss(x, 1), dtype=np.float64)
-    if not np.all(np.isfinite(fx)):
-        raise ValueError("the loss is not finite at the start point")
+    if resume is None:
+        if project is not None:
+            x = project(x)
+        with np.errstate(all="ignore"):
+            fx = np.asarray(problem.loss(x, 1), dtype=np.float64)
+        if not np.all(np.isfinite(fx)):
+            raise ValueError("the loss is not finite at the start point")
+        state = optimizer.init(x)
+        diverged_at = np.full(batch, -1)
+    else:
+        fx, state, diverged_at = resume.loss, resume.state, resume.diverged_at.copy()
     positions[0] = x
     loss[0] = fx
-    state = optimizer.init(x)
-    active = np.ones(batch, dtype=bool)
-    all_active = True
-    diverged_at = np.full(batch, -1)
-    frozen = np.empty(0, dtype=np.intp)
+    active = diverged_at < 0
+    all_active = bool(active.all())
+    frozen = np.flatnonzero(~active)
 
     with np.errstate(all="ignore"):
-        for t in range(1, steps + 1):
+        for t in range(t0 + 1, end + 1):
             g = problem.gradient(x, t)
             if noise is not None:
                 g = g + noise[t - 1]
@@ -241,12 +274,15 @@ def run(optimizer: Optimizer, problem: Problem, x0, steps: int, *,
                     low[slot] = per_run(up.lower_bound, batch)
                     high[slot] = per_run(up.upper_bound, batch)
 
+    records = (grads, lr_eff, lr_raw, low, high)
+    before = resume.records if resume is not None and resume.records else (None,) * len(records)
     if not all_active:
-        for arr in (grads, lr_eff, lr_raw, low, high):
+        for arr, last in zip(records, before):
             if arr is not None:
-                _freeze_after_divergence(arr, recorded, diverged_at)
+                _freeze_after_divergence(arr, recorded, diverged_at, last)
+    carry = Carry(end, x, fx, state, diverged_at.copy(), tuple(None if a is None else a[-1].copy() for a in records))
     return Trace(recorded, positions, loss, grads, lr_eff, lr_raw, low, high, diverged_at,
-                 factors[recorded - 1])
+                 factors[recorded - 1], carry)
 
 
 def inside_box(x: Array, box: float) -> bool:
@@ -263,8 +299,9 @@ def outside_box(x: Array, box: float) -> Array:
     return out
 
 
-def _freeze_after_divergence(arr: Array, recorded: Array, diverged_at: Array) -> None:
-    """From the step a run diverged on, repeat its last finite record (0 where there is none)."""
+def _freeze_after_divergence(arr: Array, recorded: Array, diverged_at: Array, before: Array | None = None) -> None:
+    """From the step a run diverged on, repeat its last finite record: ``before`` (the record
+    just before ``recorded[0]``, from a resumed run's carry) or 0 where there is none."""
     cols = np.flatnonzero(diverged_at >= 0)
     first_bad = np.searchsorted(recorded, diverged_at[cols])  # slot of each diverging step
     keep = first_bad < arr.shape[0]
@@ -273,6 +310,9 @@ def _freeze_after_divergence(arr: Array, recorded: Array, diverged_at: Array) ->
         return
     sub = arr[:, cols]
     last = sub[np.maximum(first_bad - 1, 0), np.arange(cols.size)]  # (n, ...)
+    if before is not None:
+        earlier = (first_bad == 0).reshape((-1,) + (1,) * (last.ndim - 1))
+        last = np.where(earlier, before[cols], last)
     last = np.where(np.isfinite(last), last, 0.0)  # only possible where first_bad is 0
     after = np.arange(arr.shape[0])[:, None] >= first_bad[None, :]  # (R, n)
     after = after.reshape(after.shape + (1,) * (sub.ndim - 2))

@@ -3,9 +3,14 @@ r"""The final_lr lab's sweeps, as pure computations (no Streamlit).
 A sweep runs AdaBound (or AMSBound) over a grid of hyperparameters, every grid cell from the same
 start points: the landscape's default start plus N seeded random starts in its domain. The whole
 grid is *one* batched run of the core (rows = cells x starts, the swept hyperparameters passed as
-``(B, 1)`` arrays); a large sweep is cut into a few chunks of that run, and a callback hears about
-each chunk, so a page can show progress. Rows do not interact, so a cell's numbers are exactly those
+``(B, 1)`` arrays); a very wide sweep is cut into chunks of rows, and a run pauses now and then so
+that a callback can report progress. Rows do not interact, so a cell's numbers are exactly those
 of the run of its own configuration alone (:func:`run_cell`; a test checks it).
+
+A run's state is kept at round steps (100, 200, ..., 1,000, 2,000, ...) and at the last hundred
+before its horizon (:class:`Carries`): a new horizon goes on from the latest kept state before it,
+so shortening T costs at most a hundred steps and lengthening it only the steps added. The core
+resumes exactly, so the numbers do not depend on what was kept.
 
 What a cell reports is the loss gap at the end of the run, :math:`f(x_T) - f^\ast`, for each start;
 a run that diverged counts as an infinite gap. Online problems (whose :math:`f_t` changes with t)
@@ -23,7 +28,7 @@ The three sweeps of the page:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
 import numpy as np
@@ -33,6 +38,7 @@ import optim_core as oc
 
 from .fields import round_sig
 from .playground import MAX_STEPS as PLAYGROUND_MAX_STEPS
+from .store import ByteStore
 
 ONLINE = "online:"  # problem keys of the online problems start with this
 BOUNDED = ("adabound", "amsbound")
@@ -43,14 +49,18 @@ SGDM = "momentum"
 # 2.5 times the default sweep of 40 x 20 cells x 16 starts x 1,000 steps.
 MAX_RUN_STEPS = 32_000_000
 MAX_RUNS = 250_000
-# One batched call of the core takes at most this many runs x steps (about half a second here) and
-# this many runs (memory: some 40 arrays of (runs, 2) floats live at once); larger sweeps are run
-# in chunks, with a progress report after each.
+# A batched call of the core takes at most this many runs (memory: some 40 arrays of (runs, 2)
+# floats live at once); larger sweeps are run in chunks of rows. Within a chunk, a progress report
+# comes about every CHUNK_RUN_STEPS run-steps (about half a second here).
 CHUNK_RUN_STEPS = 16_000_000
 CHUNK_RUNS = 20_000
+# The runs' loss is checked for divergence every CHECK_EVERY steps and at the last one (beside the
+# box check at every step), and a run pauses only at those steps: its state there can be kept, and
+# a later horizon goes on from it with the numbers of a run in one go (see :class:`Carries`).
+CHECK_EVERY = 100
 SIGNIFICANT = 3  # grid values are rounded to this many digits where they stay distinct
 
-Progress = Callable[[int, int], None]  # (runs done, runs in all)
+Progress = Callable[[int, int], None]  # (run-steps done, run-steps in all)
 
 
 class SweepTooLarge(ValueError):
@@ -334,12 +344,56 @@ def check_size(sweep: Sweep, what: str = "This sweep") -> None:
 
 
 def chunks(sweep: Sweep) -> list[tuple[int, int]]:
-    """``[start, stop)`` row ranges: the whole batch at once when it is small enough, else even
-    chunks of at most CHUNK_RUN_STEPS run-steps and CHUNK_RUNS runs."""
-    per_chunk = max(1, min(CHUNK_RUNS, CHUNK_RUN_STEPS // sweep.steps))
-    count = -(-sweep.runs // per_chunk)
+    """``[start, stop)`` row ranges: the whole batch at once when it has at most CHUNK_RUNS rows,
+    else even chunks of at most that many. The cut does not depend on the horizon, so the states
+    kept at one horizon serve every later one."""
+    count = -(-sweep.runs // CHUNK_RUNS)
     size = -(-sweep.runs // count)
     return [(a, min(a + size, sweep.runs)) for a in range(0, sweep.runs, size)]
+
+
+def kept(t: int) -> bool:
+    """Whether the state at step ``t`` (a multiple of CHECK_EVERY) is kept whatever the horizon:
+    the round steps 100, 200, ..., 900, 1,000, 2,000, ... (one digit and zeros)."""
+    return t % CHECK_EVERY == 0 and len(str(t).rstrip("0")) == 1
+
+
+def pauses(after: int, steps: int, rows: int) -> list[int]:
+    """The steps in ``(after, steps]`` at which a run of ``rows`` rows stops, ending at ``steps``:
+    the kept round steps, the last multiple of CHECK_EVERY before the horizon (so that a longer
+    horizon goes on from there), and every CHUNK_RUN_STEPS run-steps or so (a progress report)."""
+    stride = max(1, CHUNK_RUN_STEPS // (rows * CHECK_EVERY)) * CHECK_EVERY
+    last = (steps - 1) // CHECK_EVERY * CHECK_EVERY
+    first = after // CHECK_EVERY * CHECK_EVERY + CHECK_EVERY
+    grid = range(first, steps, CHECK_EVERY)
+    return [t for t in grid if kept(t) or t % stride == 0 or t == last] + [steps]
+
+
+class Carries:
+    """The states of a sweep's runs at the steps where they paused (:func:`pauses`), by the sweep
+    without its horizon, the rows and the step; bounded by bytes and safe to share between
+    sessions (a carry is read-only). Only what the final gap needs is kept: the iterate, the loss,
+    the optimizer's state and when each run diverged."""
+
+    def __init__(self, max_bytes: int):
+        self.store = ByteStore(max_bytes)
+
+    @staticmethod
+    def key(sweep: Sweep, start: int, stop: int) -> tuple:
+        return replace(sweep, steps=0), start, stop
+
+    def latest(self, key: tuple, steps: int) -> oc.Carry | None:
+        """The kept state at the latest step <= ``steps`` on the CHECK_EVERY grid, if any."""
+        for t in range(steps // CHECK_EVERY * CHECK_EVERY, 0, -CHECK_EVERY):
+            carry = self.store.get((key, t))
+            if carry is not None:
+                return carry
+        return None
+
+    def keep(self, key: tuple, carry: oc.Carry) -> None:
+        if carry.t % CHECK_EVERY == 0:
+            light = carry._replace(records=())
+            self.store.put((key, carry.t), light)
 
 
 def _group_part(sweep: Sweep, group: Group, lo: int, hi: int) -> tuple[oc.Optimizer, np.ndarray]:
@@ -355,9 +409,12 @@ def _group_part(sweep: Sweep, group: Group, lo: int, hi: int) -> tuple[oc.Optimi
     return oc.OPTIMIZERS[group.optimizer].build(values), start
 
 
-def run_rows(sweep: Sweep, start: int, stop: int) -> np.ndarray:
+def run_rows(sweep: Sweep, start: int, stop: int, carries: Carries | None = None,
+             progress: Callable[[int], None] | None = None) -> np.ndarray:
     """The final gaps ``(stop - start,)`` of the batch rows ``[start, stop)``: one batched core run
-    (a stack when the rows span several groups)."""
+    (a stack when the rows span several groups) that pauses at :func:`pauses`. With ``carries``,
+    the run goes on from the latest kept state before the horizon and keeps its own; the numbers
+    are the same either way. ``progress(t)`` hears each pause."""
     problem = resolve(sweep.problem, sweep.C)
     points = start_points(problem, sweep.starts, sweep.seed)
     parts, start_index = [], []
@@ -368,34 +425,51 @@ def run_rows(sweep: Sweep, start: int, stop: int) -> np.ndarray:
             parts.append((opt, hi - lo))
             start_index.append(s)
     optimizer = parts[0][0] if len(parts) == 1 else oc.stack(parts)
-    x0 = points[np.concatenate(start_index)]
-    trace = oc.run(optimizer, problem, x0, sweep.steps, record_every=sweep.steps, trace_grads=False)
-    return final_gap(problem, trace.final_positions, trace.diverged)
+    key = Carries.key(sweep, start, stop)
+    carry = None if carries is None else carries.latest(key, sweep.steps)
+    x0 = points[np.concatenate(start_index)] if carry is None else None
+    for t in pauses(0 if carry is None else carry.t, sweep.steps, stop - start):
+        done = 0 if carry is None else carry.t
+        if t > done:
+            trace = oc.run(optimizer, problem, x0, t - done, record_every=CHECK_EVERY, trace_grads=False,
+                           resume=carry)
+            carry, x0 = trace.carry, None
+            if carries is not None:
+                carries.keep(key, carry)
+        if progress is not None:
+            progress(t)
+    return final_gap(problem, carry.x, carry.diverged_at >= 0)
 
 
-def run_sweep(sweep: Sweep, progress: Progress | None = None,
-              runner: Callable[[Sweep, int, int], np.ndarray] = run_rows) -> np.ndarray:
-    """Every row's final gap ``(runs,)``, chunk by chunk; ``progress(done, total)`` after each
-    chunk. ``runner`` does one chunk (a page passes a cached :func:`run_rows`)."""
+Runner = Callable[..., np.ndarray]  # (sweep, start, stop, progress) -> the rows' final gaps
+
+
+def run_sweep(sweep: Sweep, progress: Progress | None = None, runner: Runner | None = None) -> np.ndarray:
+    """Every row's final gap ``(runs,)``, chunk by chunk; ``progress(done, total)`` in run-steps
+    at every pause. ``runner(sweep, start, stop, progress)`` does one chunk (a page passes a
+    cached :func:`run_rows` with its kept states); by default :func:`run_rows` from scratch."""
     check_size(sweep)
+    if runner is None:
+        runner = lambda sweep, a, b, heard: run_rows(sweep, a, b, progress=heard)  # noqa: E731
     out = np.empty(sweep.runs)
     for a, b in chunks(sweep):
-        out[a:b] = runner(sweep, a, b)
-        if progress is not None:
-            progress(b, sweep.runs)
+        heard = None if progress is None else (lambda t, a=a, b=b: progress(a * sweep.steps + (b - a) * t,
+                                                                             sweep.run_steps))
+        out[a:b] = runner(sweep, a, b, heard)
     return out
 
 
 def run_cell(sweep: Sweep, group_index: int, cell: Sequence[int], start: int | None = None) -> np.ndarray:
     """The check of a cell: its configuration alone, with plain scalar hyperparameters, from all
-    its starts in one small batch (or from start ``start`` alone). Returns the final gaps."""
+    its starts in one small batch (or from start ``start`` alone), in one go. Returns the final
+    gaps."""
     group = sweep.groups[group_index]
     problem = resolve(sweep.problem, sweep.C)
     points = start_points(problem, sweep.starts, sweep.seed)
     if start is not None:
         points = points[start:start + 1]
     optimizer = oc.OPTIMIZERS[group.optimizer].build(group.cell_values(cell))
-    trace = oc.run(optimizer, problem, points, sweep.steps, record_every=sweep.steps, trace_grads=False)
+    trace = oc.run(optimizer, problem, points, sweep.steps, record_every=CHECK_EVERY, trace_grads=False)
     return final_gap(problem, trace.final_positions, trace.diverged)
 
 

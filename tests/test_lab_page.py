@@ -118,7 +118,8 @@ def test_a_sweep_in_chunks_gives_the_same_picture(clear_caches, monkeypatch):
     import streamlit as st
 
     st.cache_data.clear()
-    monkeypatch.setattr(sweeps, "CHUNK_RUN_STEPS", 5 * 150)  # five runs per chunk: a progress bar
+    monkeypatch.setattr(sweeps, "CHUNK_RUNS", 5)  # five runs per chunk
+    monkeypatch.setattr(sweeps, "CHUNK_RUN_STEPS", 5 * 150)  # more work than this: a progress bar
     chunked = heat(chart_specs(open_lab(SMALL))[0])
     np.testing.assert_array_equal(np.isnan(whole), np.isnan(chunked))
     np.testing.assert_allclose(chunked[~np.isnan(whole)], whole[~np.isnan(whole)], rtol=0, atol=0)

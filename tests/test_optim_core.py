@@ -280,6 +280,64 @@ def test_record_every_keeps_the_same_numbers():
     np.testing.assert_array_equal(sparse.lr_eff, full.lr_eff[sparse.steps - 1])
 
 
+# ----------------------------------------------------------------------------- resuming
+
+
+@pytest.mark.parametrize("key", sorted(oc.OPTIMIZERS))
+def test_a_resumed_run_is_the_single_run(key):
+    """Stopping on the record grid and going on gives the one-go run bit for bit, with a schedule,
+    per-run noise and a run that diverges after the stop (SGD at lr 5 on the sphere from 1e-20:
+    x grows by 9 a step and leaves the 1e8 box at step 30)."""
+    stacked = oc.stack([(oc.OPTIMIZERS[key].build(), 3), (oc.sgd(5.0), 1)])
+    x0 = np.array([[-1.5, 2.0], [0.5, 0.5], [1.0, -1.0], [1e-20, 0.0]])
+    kwargs = dict(schedule=oc.Schedule("step", step_size=40, decay=0.5), noise_std=np.array([0.1, 0.1, 0.1, 0.0]),
+                  noise_seed=[1, 2, 3, 4], record_every=20)
+    whole = oc.run(stacked, Sphere(), x0, 130, **kwargs)
+    first = oc.run(stacked, Sphere(), x0, 20, **kwargs)
+    assert first.carry.t == 20 and np.all(first.carry.diverged_at < 0)
+    rest = oc.run(stacked, Sphere(), None, 110, resume=first.carry, **kwargs)
+    assert whole.diverged_at.tolist() == [-1, -1, -1, 30]
+    assert rest.steps.tolist() == [40, 60, 80, 100, 120, 130]
+    np.testing.assert_array_equal(whole.steps, np.r_[first.steps, rest.steps])
+    np.testing.assert_array_equal(whole.diverged_at, rest.diverged_at)
+    for field in ("positions", "loss"):
+        np.testing.assert_array_equal(getattr(whole, field)[2:], getattr(rest, field)[1:], err_msg=field)
+    for field in ("grads", "lr_eff", "lr_eff_raw", "lower_bound", "upper_bound", "lr_scale"):
+        if getattr(whole, field) is not None:
+            np.testing.assert_array_equal(getattr(whole, field)[1:], getattr(rest, field), err_msg=field)
+    for field in ("x", "loss", "diverged_at"):
+        np.testing.assert_array_equal(getattr(whole.carry, field), getattr(rest.carry, field), err_msg=field)
+
+
+def test_a_carry_can_be_resumed_twice():
+    first = oc.run(oc.adabound(1e-2), Rosenbrock(), np.array([[-1.5, 2.0]]), 50, record_every=50)
+    kept = first.carry.x.copy(), first.carry.state.exp_avg.copy()
+    a = oc.run(oc.adabound(1e-2), Rosenbrock(), None, 50, record_every=50, resume=first.carry)
+    b = oc.run(oc.adabound(1e-2), Rosenbrock(), None, 50, record_every=50, resume=first.carry)
+    np.testing.assert_array_equal(a.positions, b.positions)
+    np.testing.assert_array_equal(first.carry.x, kept[0])
+    np.testing.assert_array_equal(first.carry.state.exp_avg, kept[1])
+
+
+def test_resume_keeps_a_diverged_run_frozen():
+    x0 = np.array([[1.0, 0.5], [0.01, 0.0]])
+    lr = np.array([[5.0], [0.1]])  # the first run leaves the box at step 9
+    whole = oc.run(oc.sgd(lr), Sphere(), x0, 40)
+    first = oc.run(oc.sgd(lr), Sphere(), x0, 30)
+    assert first.diverged_at[0] > 0 and first.diverged_at[1] == -1
+    rest = oc.run(oc.sgd(lr), Sphere(), None, 10, resume=first.carry)
+    np.testing.assert_array_equal(rest.diverged_at, whole.diverged_at)
+    np.testing.assert_array_equal(rest.positions, whole.positions[30:])
+    np.testing.assert_array_equal(rest.grads, whole.grads[30:])
+    np.testing.assert_array_equal(rest.lr_eff, whole.lr_eff[30:])
+
+
+def test_resume_takes_no_start_point():
+    first = oc.run(oc.sgd(0.1), Sphere(), np.ones((1, 2)), 5)
+    with pytest.raises(ValueError, match="either x0 or resume"):
+        oc.run(oc.sgd(0.1), Sphere(), np.ones((1, 2)), 5, resume=first.carry)
+
+
 def test_gradient_noise_is_seeded_and_shared_across_the_batch():
     x0 = np.zeros((3, 2))
     a = oc.run(oc.sgd(0.1), Sphere(), x0, 50, noise_std=0.5, noise_seed=7)

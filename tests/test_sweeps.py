@@ -138,7 +138,7 @@ def test_chunks_cover_the_batch_and_give_the_same_numbers(monkeypatch):
     sweep = small_setup().final_lr_gamma()
     whole = sweeps.run_sweep(sweep)
     assert sweeps.chunks(sweep) == [(0, sweep.runs)]
-    monkeypatch.setattr(sweeps, "CHUNK_RUN_STEPS", 7 * sweep.steps)  # 7 runs a chunk at most
+    monkeypatch.setattr(sweeps, "CHUNK_RUNS", 7)
     parts = sweeps.chunks(sweep)
     assert len(parts) > 3 and parts[0][0] == 0 and parts[-1][1] == sweep.runs
     assert all(b == c for (_, b), (c, _) in zip(parts, parts[1:]))
@@ -146,7 +146,73 @@ def test_chunks_cover_the_batch_and_give_the_same_numbers(monkeypatch):
     heard = []
     chunked = sweeps.run_sweep(sweep, progress=lambda done, total: heard.append((done, total)))
     np.testing.assert_array_equal(chunked, whole)
-    assert [d for d, _ in heard] == [b for _, b in parts] and heard[-1] == (sweep.runs, sweep.runs)
+    done = [d for d, _ in heard]
+    assert done == sorted(done) and heard[-1] == (sweep.run_steps, sweep.run_steps)
+    assert [d for d in done if d % sweep.steps == 0 and d // sweep.steps in {b for _, b in parts}] == \
+        [b * sweep.steps for _, b in parts]  # each chunk's end is heard
+
+
+def test_pauses_are_the_round_steps_the_last_check_and_progress():
+    assert sweeps.pauses(0, 1000, 12_800) == list(range(100, 1001, 100))
+    assert sweeps.pauses(1000, 1100, 12_800) == [1100]
+    assert sweeps.pauses(700, 799, 12_800) == [799]
+    # 16 million run-steps are 1,200 steps of 12,800 runs: a report at 1,200 and 2,400
+    assert sweeps.pauses(0, 2345, 12_800) == [*range(100, 1001, 100), 1200, 2000, 2300, 2345]
+    assert sweeps.pauses(0, 50, 10) == [50]
+    assert all(sweeps.kept(t) for t in (100, 900, 1000, 3000, 10_000)) and not sweeps.kept(1100)
+
+
+class CoreCalls:
+    """Spy on the core's runs: ``(steps, resumed from)`` of each call."""
+
+    def __init__(self, monkeypatch):
+        self.calls, real = [], oc.run
+
+        def run(optimizer, problem, x0, steps, **kw):
+            resume = kw.get("resume")
+            self.calls.append((steps, None if resume is None else resume.t))
+            return real(optimizer, problem, x0, steps, **kw)
+
+        monkeypatch.setattr(sweeps.oc, "run", run)
+
+
+@pytest.mark.parametrize("which", ["final_lr_gamma", "line"])
+def test_a_new_horizon_goes_on_from_the_kept_states(which, monkeypatch):
+    """The numbers are those of the cells run alone in one go (the oracle: the core from the
+    start), while the core only runs the steps that no kept state covers."""
+    carries = sweeps.Carries(2**30)
+    spy = CoreCalls(monkeypatch)
+    first = getattr(small_setup(steps=250), which)()
+    key = sweeps.Carries.key(first, 0, first.runs)
+    sweeps.run_rows(first, 0, first.runs, carries)
+    assert spy.calls == [(100, None), (100, 100), (50, 200)]
+    for steps, calls in [(420, [(100, 200), (100, 300), (20, 400)]), (300, []),
+                         (799, [(100, 400), (100, 500), (100, 600), (99, 700)])]:
+        spy.calls.clear()
+        sweep = getattr(small_setup(steps=steps), which)()
+        assert sweeps.Carries.key(sweep, 0, sweep.runs) == key
+        gaps = sweeps.run_rows(sweep, 0, sweep.runs, carries)
+        assert spy.calls == calls, steps
+        if steps == 420:  # 300 and 799 come from states this run kept
+            assert carries.latest(key, 799).t == 400
+        for g, group in enumerate(sweep.groups):
+            cells = sweeps.group_gaps(sweep, gaps, g).reshape(-1, sweep.n_starts)
+            for i, cell in enumerate(np.ndindex(*group.shape)):
+                np.testing.assert_array_equal(cells[i], sweeps.run_cell(sweep, g, cell), err_msg=f"{steps} {cell}")
+    assert np.isinf(gaps).any() and np.isfinite(gaps).any()  # some runs diverge, some do not
+
+
+def test_kept_states_are_bounded_by_bytes():
+    sweep = small_setup(steps=300).final_lr_gamma()
+    one = 0
+    probe = sweeps.Carries(2**30)
+    sweeps.run_rows(sweep, 0, sweep.runs, probe)
+    one = probe.store.bytes // len(probe.store)
+    small = sweeps.Carries(2 * one)
+    sweeps.run_rows(sweep, 0, sweep.runs, small)
+    assert len(small.store) == 2 and small.store.bytes <= 2 * one
+    key = sweeps.Carries.key(sweep, 0, sweep.runs)
+    assert small.latest(key, 300).t == 300 and small.latest(key, 199) is None  # the oldest went first
 
 
 def test_a_chunk_that_spans_groups_is_one_stacked_run(monkeypatch):

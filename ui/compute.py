@@ -53,10 +53,21 @@ def landscape_background(landscape_key: str, x_range: tuple, y_range: tuple,
     return background.render(playground.landscape_of(landscape_key, y_scale), (x_range, y_range))
 
 
+# The lab's kept run states, all sessions together: a state of the default sweep's 12,800 runs is
+# 0.8 MB, and a first visit keeps ten of them for each of its two heat maps.
+CARRY_BYTES = 96 * 2**20
+
+
+@st.cache_resource(show_spinner=False)
+def sweep_carries() -> lab.Carries:
+    return lab.Carries(CARRY_BYTES)
+
+
 @st.cache_data(max_entries=48, show_spinner=False)
-def sweep_rows(sweep, start: int, stop: int):
-    """The final_lr lab: the final gaps of one chunk of a sweep (at most lab.CHUNK_RUNS floats)."""
-    return lab.run_rows(sweep, start, stop)
+def sweep_rows(sweep, start: int, stop: int, _progress=None):
+    """The final_lr lab: the final gaps of one chunk of a sweep (at most lab.CHUNK_RUNS floats),
+    going on from the states kept at an earlier horizon where there are some."""
+    return lab.run_rows(sweep, start, stop, carries=sweep_carries(), progress=_progress)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

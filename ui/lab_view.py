@@ -190,13 +190,13 @@ def heat_map(setup: lab.Setup, sweep: lab.Sweep, stats, limit, span, *, key: str
 
 def run_sweep(sweep: lab.Sweep, label: str) -> np.ndarray:
     """Every row's final gap, chunk by chunk through the bounded cache; a progress bar when the
-    sweep needs more than one chunk (more than about a second of work)."""
-    if len(lab.chunks(sweep)) == 1:
+    sweep is more than about half a second of work from scratch."""
+    if sweep.run_steps <= lab.CHUNK_RUN_STEPS:
         return lab.run_sweep(sweep, runner=compute.sweep_rows)
     bar = st.progress(0.0, text=f"{label}: {sweep.runs:,} runs x {sweep.steps:,} steps")
 
     def report(done: int, total: int) -> None:
-        bar.progress(done / total, text=f"{label}: {done:,} of {total:,} runs done")
+        bar.progress(done / total, text=f"{label}: {done / total:.0%} of {sweep.runs:,} runs x {sweep.steps:,} steps")
 
     gaps = lab.run_sweep(sweep, progress=report, runner=compute.sweep_rows)
     bar.empty()

@@ -6,8 +6,6 @@ a run of the default size is about 2 MB, a run at the budget's edge some 20 MB."
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from typing import Any, Callable
 
 import streamlit as st
@@ -16,6 +14,7 @@ import optim_core as oc
 from runs import fields as fl
 from runs import finder
 from runs import network as net
+from runs.store import ByteStore
 
 from . import state
 
@@ -74,42 +73,9 @@ def shared_values(values: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if not (k.startswith("lr.") and k[3:] not in chosen)}
 
 
-class _Store:
-    """Trained runs by their spec, least recently used first out, bounded by bytes."""
-
-    def __init__(self, max_bytes: int):
-        self.max_bytes = max_bytes
-        self.items: OrderedDict = OrderedDict()
-        self.bytes = 0
-        self.lock = threading.Lock()
-
-    def get(self, key):
-        with self.lock:
-            if key in self.items:
-                self.items.move_to_end(key)
-                return self.items[key][0]
-        return None
-
-    def put(self, key, value, size: int) -> None:
-        with self.lock:
-            if key in self.items:
-                return
-            self.items[key] = (value, size)
-            self.bytes += size
-            while self.bytes > self.max_bytes and len(self.items) > 1:
-                _, (_, old) = self.items.popitem(last=False)
-                self.bytes -= old
-
-
 @st.cache_resource(show_spinner=False)
-def _store() -> _Store:
-    return _Store(STORE_BYTES)
-
-
-def _nbytes(result) -> int:
-    """The arrays' bytes of a trained run (a dataclass) or a range test (a NamedTuple)."""
-    values = result if isinstance(result, tuple) else vars(result).values()
-    return sum(getattr(v, "nbytes", 0) for v in values)
+def _store() -> ByteStore:
+    return ByteStore(STORE_BYTES)
 
 
 def _kept(spec, compute: Callable[[], Any]):
@@ -118,7 +84,7 @@ def _kept(spec, compute: Callable[[], Any]):
     result = store.get(spec)
     if result is None:
         result = compute()
-        store.put(spec, result, _nbytes(result))
+        store.put(spec, result)
     return result
 
 
