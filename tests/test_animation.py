@@ -86,3 +86,24 @@ def test_a_copy_keeps_the_plain_frames_and_leaves_the_original_alone():
     twin.update_layout(font=dict(size=30))
     twin.to_dict()["frames"][0]["name"] = "changed"
     assert fig.layout.font.size is None and fig.to_dict()["frames"][0]["name"] != "changed"
+
+
+@pytest.mark.parametrize("name", ["contour", "lens", "rescaling"])
+def test_the_controls_step_one_frame_and_choose_a_speed(name):
+    """Play, pause and the two frame steps in one row; the speeds in a dropdown that opens on 1×.
+    The frame steps are Plotly buttons that do nothing themselves: the page's hook reads their
+    args (ui.frame_steps)."""
+    from viz.animation import FRAME_STEP, SPEEDS
+
+    layout = _figure(name).to_dict()["layout"]
+    row, speeds = layout["updatemenus"]
+    assert [b["label"] for b in row["buttons"]] == ["▶ Play", "❚❚ Pause", "|◀", "▶|"]
+    steps = row["buttons"][2:]
+    assert [b["method"] for b in steps] == ["skip", "skip"]
+    assert [b["args"] for b in steps] == [[FRAME_STEP, -1], [FRAME_STEP, 1]]
+    assert speeds["type"] == "dropdown" and [b["label"] for b in speeds["buttons"]] == [s for s, _ in SPEEDS]
+    assert speeds["buttons"][speeds["active"]]["label"] == "1×"
+    durations = [b["args"][1]["frame"]["duration"] for b in speeds["buttons"]]
+    assert durations == sorted(durations, reverse=True)  # ½× waits longest between frames
+    assert all(b["args"][1]["fromcurrent"] for b in speeds["buttons"])  # a speed plays on from here
+    assert speeds["y"] == row["y"] and layout["sliders"][0]["y"] < row["y"]

@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 import streamlit as st
 
+from .frame_steps import KEY as FRAME_STEPS_KEY, frame_steps
 from .memory import keep_returning_freed_memory
 from .state import LOG_BOX_PREFIX
 
@@ -52,13 +53,15 @@ def _reconnect_watch() -> None:
 # (the paths vanish, Play does nothing). Animated charts lose that button; the presentation mode is
 # their large view.
 # Streamlit's 6rem above the title would cost a projector a tenth of its height. A log-scaled
-# value's exact box has no useful +/- step (its slider is the coarse control).
+# value's exact box has no useful +/- step (its slider is the coarse control). The frame-step hook
+# (ui.frame_steps) runs in a frame that takes no room.
 _PAGE_CSS = """<style>
 [data-testid="stPlotlyChart"]:has(.slider-container) .modebar-btn[data-title="Fullscreen"] {display: none !important;}
 [data-testid="stMainBlockContainer"] {padding-top: 3rem;}
 [class*="st-key-%(box)s"] [data-testid="stNumberInputStepUp"],
 [class*="st-key-%(box)s"] [data-testid="stNumberInputStepDown"] {display: none;}
-</style>""" % {"box": LOG_BOX_PREFIX}
+.st-key-%(steps)s {display: none;}
+</style>""" % {"box": LOG_BOX_PREFIX, "steps": FRAME_STEPS_KEY}
 
 
 def navigation() -> None:
@@ -72,6 +75,7 @@ def navigation() -> None:
     page = st.navigation(pages)
     try:
         page.run()
+        frame_steps()  # after the page: nothing waits for it
     finally:  # also when the page stops early (st.stop) or a newer run interrupts it
         _log_run(page.url_path or "home", time.perf_counter() - started)
 

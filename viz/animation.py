@@ -8,6 +8,11 @@ from typing import Sequence
 import plotly.graph_objects as go
 
 SPEEDS = (("½×", 2.0), ("1×", 1.0), ("2×", 0.5), ("4×", 0.25))
+# One frame back and one forward: Plotly buttons that do nothing themselves ("skip") but announce
+# the click; the page's frame-step hook (ui.frame_steps) moves the chart one frame from where it
+# stands, playing or paused. args = [FRAME_STEP, by].
+FRAME_STEP = "frame step"
+FRAME_BUTTONS = (("|◀", -1), ("▶|", 1))
 FULL_PLAY_MS = 6000  # one pass at 1× takes about this long, whatever the number of frames
 
 
@@ -17,29 +22,38 @@ def _play_args(duration_ms: float, from_current: bool) -> list:
 
 
 def add_controls(fig: go.Figure, frame_names: Sequence[str], frame_labels: Sequence[str],
-                 *, slider_prefix: str = "step ", active: int | None = None) -> go.Figure:
-    """Play/pause buttons, speed buttons and a slider over ``frames`` (already on ``fig``).
+                 *, slider_prefix: str = "step ", active: int | None = None, top: float = -0.12) -> go.Figure:
+    """Play/pause buttons, one-frame steps, speed buttons and a slider over ``frames`` (already on
+    ``fig``).
 
     The figure opens on its last frame (the whole run, a useful still picture) unless ``active``
-    names another; ▶ Play replays from the start, a speed button continues from the current frame
-    at that speed."""
+    names another; ▶ Play replays from the start, |◀ and ▶| step one frame back and forward (and
+    stop a play), a speed chosen in the dropdown plays on from the current frame at that speed.
+    ``top``: where the buttons' row starts, in plot heights below the plot (under the x axis title);
+    the slider follows below it."""
     base_ms = max(16.0, FULL_PLAY_MS / max(len(frame_names), 1))
-    # One row of buttons: Plotly lays out a menu's buttons side by side by their own widths, so
-    # they never overlap, whatever the type size (the presentation mode's) or the plot's width (a
-    # phone's). The highlighted button is the last one pressed: playing, paused, or the speed.
+    # One row: play, pause and the frame steps, side by side (Plotly lays out a menu's buttons by
+    # their own widths, so they never overlap, whatever the type size or the plot's width), and at
+    # the row's right end a dropdown of speeds that shows the current one. The highlighted button
+    # is the last one pressed.
     controls = dict(
-        type="buttons", direction="left", showactive=True, active=2 + SPEEDS.index(("1×", 1.0)), x=0.0,
-        y=-0.12, xanchor="left", yanchor="top", pad={"t": 0},
+        type="buttons", direction="left", showactive=True, active=-1, x=0.0,
+        y=top, xanchor="left", yanchor="top", pad={"t": 0},
         buttons=[
             dict(label="▶ Play", method="animate", args=_play_args(base_ms, False)),
             dict(label="❚❚ Pause", method="animate",
                  args=[[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate",
                                 "transition": {"duration": 0}}]),
-        ] + [dict(label=label, method="animate", args=_play_args(base_ms * factor, True))
-             for label, factor in SPEEDS],
+        ] + [dict(label=label, method="skip", args=[FRAME_STEP, by]) for label, by in FRAME_BUTTONS],
+    )
+    speeds = dict(
+        type="dropdown", direction="up", showactive=True, active=SPEEDS.index(("1×", 1.0)), x=1.0,
+        y=top, xanchor="right", yanchor="top", pad={"t": 0},
+        buttons=[dict(label=label, method="animate", args=_play_args(base_ms * factor, True))
+                 for label, factor in SPEEDS],
     )
     slider = dict(
-        active=len(frame_names) - 1 if active is None else active, x=0.0, y=-0.21, len=1.0, xanchor="left", yanchor="top",
+        active=len(frame_names) - 1 if active is None else active, x=0.0, y=top - 0.09, len=1.0, xanchor="left", yanchor="top",
         pad={"t": 4, "b": 0}, ticklen=3, minorticklen=0,
         font={"color": "rgba(0,0,0,0)"},  # one label per frame would be a smear; the current one shows
         currentvalue={"prefix": slider_prefix, "visible": True, "xanchor": "left",
@@ -50,7 +64,7 @@ def add_controls(fig: go.Figure, frame_names: Sequence[str], frame_labels: Seque
                                    "transition": {"duration": 0}}])
                for name, label in zip(frame_names, frame_labels)],
     )
-    fig.update_layout(updatemenus=[controls], sliders=[slider])
+    fig.update_layout(updatemenus=[controls, speeds], sliders=[slider])
     return fig
 
 

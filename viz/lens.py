@@ -72,7 +72,8 @@ def linked_figure(landscape, views: Sequence[RunView], start, background: Backgr
             traces.append(marker_index + i)
         frames.append(frame(kinds, str(int(k)), data, traces))
     fig.frames = frames
-    add_controls(fig, [str(int(k)) for k in layer.frames], step_labels(views, layer.frames))
+    # the plot is shorter than the playground's map: the buttons start lower, clear of the x titles
+    add_controls(fig, [str(int(k)) for k in layer.frames], step_labels(views, layer.frames), top=-0.17)
 
     xaxis, yaxis = path_axes(background)
     fig.update_xaxes(**xaxis, row=1, col=1)

@@ -42,6 +42,61 @@ def test_playground_draws_and_animates(page):
     screenshot(page, "playground_mid_animation")
 
 
+def _slider_active(tab) -> int:
+    return tab.evaluate("() => document.querySelector('.js-plotly-plot')._fullLayout.sliders[0].active")
+
+
+def _current_points(tab):
+    """Where the map's markers are drawn (the current points among them), as the SVG has them."""
+    return tab.evaluate("() => [...document.querySelector('.js-plotly-plot')"
+                        ".querySelectorAll('.scatterlayer .point')].map(p => p.getAttribute('transform'))")
+
+
+def test_one_frame_back_and_forward(page):
+    """|◀ and ▶| move the animation one frame from where it stands: from the opening frame, and
+    from where Pause left a play; the slider and the current points follow. The speed dropdown
+    plays on from there at its speed."""
+    open_page(page, "playground")
+    chart = page.locator("[data-testid='stPlotlyChart']").first
+    back, forward = chart.get_by_text("|◀"), chart.get_by_text("▶|")
+    last = _slider_active(page)
+    points = _current_points(page)
+    back.click()
+    page.wait_for_function(f"() => document.querySelector('.js-plotly-plot')._fullLayout.sliders[0].active === {last - 1}")
+    assert _current_points(page) != points, "the points did not move back"
+    back.click()
+    page.wait_for_timeout(200)
+    assert _slider_active(page) == last - 2
+    forward.click()
+    page.wait_for_timeout(200)
+    assert _slider_active(page) == last - 1
+    step_label = _current_step(page)
+
+    chart.get_by_text("▶ Play").click()
+    page.wait_for_timeout(900)
+    chart.get_by_text("❚❚ Pause").click()
+    page.wait_for_timeout(300)
+    paused = _slider_active(page)
+    assert 0 < paused < last - 1 and _current_step(page) != step_label
+    forward.click()
+    page.wait_for_timeout(200)
+    assert _slider_active(page) == paused + 1
+    back.click()
+    back.click()
+    page.wait_for_timeout(300)
+    assert _slider_active(page) == paused - 1
+    page.wait_for_timeout(500)
+    assert _slider_active(page) == paused - 1, "a frame step must leave the animation still"
+
+    chart.locator(".updatemenu-header").click()
+    chart.locator(".updatemenu-dropdown-button").filter(has_text="4×").click()
+    page.wait_for_timeout(600)
+    assert _slider_active(page) > paused - 1, "the 4× speed did not play on from the current frame"
+    assert chart.locator(".updatemenu-header").text_content().startswith("4×")
+    assert_no_errors(page)
+    screenshot(page, "playground_frame_steps")
+
+
 def test_changing_a_control_redraws(page):
     open_page(page, "playground")
     url_before = page.url
