@@ -370,10 +370,13 @@ def pauses(after: int, steps: int, rows: int) -> list[int]:
 
 
 class Carries:
-    """The states of a sweep's runs at the steps where they paused (:func:`pauses`), by the sweep
-    without its horizon, the rows and the step; bounded by bytes and safe to share between
-    sessions (a carry is read-only). Only what the final gap needs is kept: the iterate, the loss,
-    the optimizer's state and when each run diverged."""
+    """The states of a sweep's runs at the steps where they paused (:func:`pauses`) and at their
+    horizon, by the sweep without its horizon, the rows and the step; bounded by bytes and safe to
+    share between sessions (a carry is read-only). Only what the final gap needs is kept: the
+    iterate, the loss, the optimizer's state and when each run diverged.
+
+    A run goes on only from a state on the CHECK_EVERY grid (there a run in one go checked its loss
+    too); a state off the grid serves its own horizon alone."""
 
     def __init__(self, max_bytes: int):
         self.store = ByteStore(max_bytes)
@@ -383,17 +386,19 @@ class Carries:
         return replace(sweep, steps=0), start, stop
 
     def latest(self, key: tuple, steps: int) -> oc.Carry | None:
-        """The kept state at the latest step <= ``steps`` on the CHECK_EVERY grid, if any."""
-        for t in range(steps // CHECK_EVERY * CHECK_EVERY, 0, -CHECK_EVERY):
+        """The kept state at ``steps`` itself, else at the latest step before it on the
+        CHECK_EVERY grid, if any."""
+        carry = self.store.get((key, steps))
+        if carry is not None:
+            return carry
+        for t in range((steps - 1) // CHECK_EVERY * CHECK_EVERY, 0, -CHECK_EVERY):
             carry = self.store.get((key, t))
             if carry is not None:
                 return carry
         return None
 
     def keep(self, key: tuple, carry: oc.Carry) -> None:
-        if carry.t % CHECK_EVERY == 0:
-            light = carry._replace(records=())
-            self.store.put((key, carry.t), light)
+        self.store.put((key, carry.t), carry._replace(records=()))
 
 
 def _group_part(sweep: Sweep, group: Group, lo: int, hi: int) -> tuple[oc.Optimizer, np.ndarray]:
@@ -413,8 +418,9 @@ def run_rows(sweep: Sweep, start: int, stop: int, carries: Carries | None = None
              progress: Callable[[int], None] | None = None) -> np.ndarray:
     """The final gaps ``(stop - start,)`` of the batch rows ``[start, stop)``: one batched core run
     (a stack when the rows span several groups) that pauses at :func:`pauses`. With ``carries``,
-    the run goes on from the latest kept state before the horizon and keeps its own; the numbers
-    are the same either way. ``progress(t)`` hears each pause."""
+    the run starts from the state kept at the horizon or the latest one before it, and keeps the
+    states it passes and its last; the numbers are the same either way. ``progress(t)`` hears
+    each pause."""
     problem = resolve(sweep.problem, sweep.C)
     points = start_points(problem, sweep.starts, sweep.seed)
     parts, start_index = [], []

@@ -147,7 +147,8 @@ def test_a_hostile_link_is_clamped_or_ignored_with_a_note(query, note):
 def test_an_oversized_run_is_cut_to_the_budget_with_a_note():
     at = open_app(PAGE, {"epochs": "300", "seeds": "8", "opt": "adam,adabound", "model": "cnn"})
     warning = warning_text(at)
-    assert "This run had values" in warning and "model-epochs" in warning
+    assert any(e.label.startswith("This run had 1 value this page could not use") for e in at.expander)
+    assert "model-epochs" in warning and "trained 3 seeds x 6 epochs instead" in warning
 
 
 def test_a_diverging_run_is_marked_and_the_others_go_on():

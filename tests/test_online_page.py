@@ -49,6 +49,8 @@ def reference_trace(problem, configs, x0, steps, mode):
 
 def assert_same_trace(got: oc.Trace, want: oc.Trace):
     for name in oc.Trace._fields:
+        if name == "carry":  # the driver's state to go on from; the page's walks never go on
+            continue
         a, b = getattr(got, name), getattr(want, name)
         if b is None:
             assert a is None, name

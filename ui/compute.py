@@ -54,7 +54,8 @@ def landscape_background(landscape_key: str, x_range: tuple, y_range: tuple,
 
 
 # The lab's kept run states, all sessions together: a state of the default sweep's 12,800 runs is
-# 0.8 MB, and a first visit keeps ten of them for each of its two heat maps.
+# 0.8 MB, and a first visit keeps ten of them for each of its two heat maps. They are the lab's
+# cache: a horizon seen before is its kept state, one step of arithmetic away from its gaps.
 CARRY_BYTES = 96 * 2**20
 
 
@@ -63,11 +64,11 @@ def sweep_carries() -> lab.Carries:
     return lab.Carries(CARRY_BYTES)
 
 
-@st.cache_data(max_entries=48, show_spinner=False)
-def sweep_rows(sweep, start: int, stop: int, _progress=None):
-    """The final_lr lab: the final gaps of one chunk of a sweep (at most lab.CHUNK_RUNS floats),
-    going on from the states kept at an earlier horizon where there are some."""
-    return lab.run_rows(sweep, start, stop, carries=sweep_carries(), progress=_progress)
+def sweep_rows(sweep, start: int, stop: int, progress=None):
+    """The final_lr lab: the final gaps of one chunk of a sweep, from the kept state at its
+    horizon or going on from the latest one before it. Not a cached function: the progress
+    report draws on the page while the run goes on."""
+    return lab.run_rows(sweep, start, stop, carries=sweep_carries(), progress=progress)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

@@ -226,8 +226,13 @@ def show_link(page: PageState) -> None:
 
 
 def show_notes(notes: Sequence[str], what: str = "This link") -> None:
-    """The notes on values that were clamped or ignored. They quote what arrived in the link, so
-    each is escaped: the page shows the text, never what it would render to."""
+    """The notes on values that were clamped or ignored: one line above the page's chart that says
+    how many and opens on the list (so the chart and its controls stay in view). The notes quote
+    what arrived in the link, so each is escaped: the page shows the text, never what it would
+    render to."""
     if notes:
-        st.warning(f"{what} had values the lab could not use as they were:\n\n"
-                   + "\n".join(f"- {escape_markdown(n)}" for n in notes), icon=":material/link_off:")
+        n = len(notes)
+        values, were = ("values", "they were") if n > 1 else ("value", "it was")
+        with st.expander(f"{what} had {n} {values} this page could not use as {were}: what was done instead",
+                         icon=":material/link_off:"):
+            st.warning("\n".join(f"- {escape_markdown(note)}" for note in notes))
