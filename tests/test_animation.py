@@ -107,3 +107,18 @@ def test_the_controls_step_one_frame_and_choose_a_speed(name):
     assert durations == sorted(durations, reverse=True)  # ½× waits longest between frames
     assert all(b["args"][1]["fromcurrent"] for b in speeds["buttons"])  # a speed plays on from here
     assert speeds["y"] == row["y"] and layout["sliders"][0]["y"] < row["y"]
+
+
+def test_a_shared_figure_hands_out_its_dict_and_copies_are_ordinary_figures():
+    import copy
+
+    fig = _figure("contour")
+    before = fig.to_dict()
+    assert fig.share() is fig
+    first, second = fig.to_dict(), fig.to_dict()
+    assert first == before and first is not second  # a fresh top level every time
+    assert first["data"] is second["data"]  # built once
+    styled = copy.deepcopy(fig)
+    styled.update_layout(height=900)
+    assert styled.to_dict()["layout"]["height"] == 900 and styled.to_dict()["frames"] == before["frames"]
+    assert fig.to_dict()["layout"].get("height") == before["layout"].get("height")

@@ -26,7 +26,7 @@ def contour_figure(run_key: tuple, open_at_start: bool, pace: str, _run):
     figure copies it first (``ui.present.style``). 32 maps of at most 100 frames of 600 points:
     some tens of MB at most."""
     return trajectory.contour_figure(_run.landscape, _run.views, _run.start, _run.background,
-                                     open_at_start=open_at_start, pace=pace)
+                                     open_at_start=open_at_start, pace=pace).share()
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -39,7 +39,7 @@ def loss_figure(run_key: tuple, _run):
 def lens_figure(run_key: tuple, _run, _gammas: dict):
     """The lens's linked paths and rates of a run (``_gammas``: the bounded runs' gamma and
     final_lr, which ``run_key`` determines), shared like :func:`contour_figure`."""
-    return lens.linked_figure(_run.landscape, _run.views, _run.start, _run.background, gammas=_gammas)
+    return lens.linked_figure(_run.landscape, _run.views, _run.start, _run.background, gammas=_gammas).share()
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

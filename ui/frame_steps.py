@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 
 import streamlit as st
-import streamlit.components.v1 as components
 
 from viz.animation import FRAME_STEP
 
@@ -50,4 +49,4 @@ def frame_steps() -> None:
     """Load the frame-step hook into the page (once per run; the browser keeps the same frame
     across reruns)."""
     with st.container(key=KEY):
-        components.html(_SCRIPT, height=0)
+        st.iframe(_SCRIPT, height=1)

@@ -84,6 +84,7 @@ class AnimatedFigure(go.Figure):
             frames = data.pop("frames") or []
         super().__init__(data, *args, **kwargs)
         self._plain_frames: list[dict] = []
+        self._shared: dict | None = None
         self.frames = frames
 
     @property
@@ -95,10 +96,20 @@ class AnimatedFigure(go.Figure):
         self._plain_frames = [f.to_plotly_json() if isinstance(f, go.Frame) else dict(f) for f in new_frames or ()]
 
     def to_dict(self) -> dict:
+        if self._shared is not None:
+            return dict(self._shared)
         out = super().to_dict()
         if self._plain_frames:
             out["frames"] = list(self._plain_frames)
         return out
+
+    def share(self) -> "AnimatedFigure":
+        """Declare the figure finished: from here on it is read-only, shared between sessions, and
+        its dict is built once (a rerun that shows it no longer rebuilds and re-encodes every
+        trace). Restyle a copy (``copy.deepcopy``), which is an ordinary figure again."""
+        self._shared = None
+        self._shared = self.to_dict()
+        return self
 
 
 def frame(kinds: Sequence[str], name: str, data: list[dict], traces: list[int]) -> dict:
