@@ -11,8 +11,8 @@ from ui.playground_view import contour, controls_and_run, results_section, surfa
 from ui.stepwise_view import step_section, step_toggle
 
 present.intro("Playground", "Pick a landscape and a few optimizers: every path starts at the same point and "
-              "is animated below. Press ▶ Play, drag the step slider, click the map to move the start. "
-              "The link in the address bar reproduces exactly this view.")
+              "is animated below. Press ▶ to play (|◀ and ▶| step one frame), drag the step slider, click the "
+              "map to move the start. The link in the address bar reproduces exactly this view.")
 
 run = controls_and_run("playground")
 if present.presenting():  # the map alone, large

@@ -108,7 +108,7 @@ async def lesson(browser, base: str, links: tuple[str, str], delay: float, timeo
         await _settle(page, timeout_ms)
         await page.wait_for_selector(CHART, state="visible", timeout=timeout_ms)
         await _check(page)
-        await page.locator("[data-testid='stPlotlyChart']").first.get_by_text("▶ Play").click()  # press Play
+        await page.locator("[data-testid='stPlotlyChart']").first.get_by_text("▶", exact=True).click()  # press Play
         await page.wait_for_timeout(1500)
         await page.goto(f"{base}/{links[1]}", timeout=timeout_ms)  # the second page
         await page.wait_for_selector("[data-testid='stMain'] h1", timeout=timeout_ms)

@@ -97,7 +97,7 @@ def test_the_controls_step_one_frame_and_choose_a_speed(name):
 
     layout = _figure(name).to_dict()["layout"]
     row, speeds = layout["updatemenus"]
-    assert [b["label"] for b in row["buttons"]] == ["▶ Play", "❚❚ Pause", "|◀", "▶|"]
+    assert [b["label"] for b in row["buttons"]] == ["▶", "❚❚", "|◀", "▶|"]
     steps = row["buttons"][2:]
     assert [b["method"] for b in steps] == ["skip", "skip"]
     assert [b["args"] for b in steps] == [[FRAME_STEP, -1], [FRAME_STEP, 1]]

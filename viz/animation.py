@@ -13,6 +13,8 @@ SPEEDS = (("½×", 2.0), ("1×", 1.0), ("2×", 0.5), ("4×", 0.25))
 # stands, playing or paused. args = [FRAME_STEP, by].
 FRAME_STEP = "frame step"
 FRAME_BUTTONS = (("|◀", -1), ("▶|", 1))
+# The media players' signs alone: with the words, the row no longer fitted two panels at 390 px.
+PLAY, PAUSE = "▶", "❚❚"
 FULL_PLAY_MS = 6000  # one pass at 1× takes about this long, whatever the number of frames
 
 
@@ -27,7 +29,7 @@ def add_controls(fig: go.Figure, frame_names: Sequence[str], frame_labels: Seque
     ``fig``).
 
     The figure opens on its last frame (the whole run, a useful still picture) unless ``active``
-    names another; ▶ Play replays from the start, |◀ and ▶| step one frame back and forward (and
+    names another; ▶ (play) replays from the start, ❚❚ pauses, |◀ and ▶| step one frame back and forward (and
     stop a play), a speed chosen in the dropdown plays on from the current frame at that speed.
     ``top``: where the buttons' row starts, in plot heights below the plot (under the x axis title);
     the slider follows below it."""
@@ -40,8 +42,8 @@ def add_controls(fig: go.Figure, frame_names: Sequence[str], frame_labels: Seque
         type="buttons", direction="left", showactive=True, active=-1, x=0.0,
         y=top, xanchor="left", yanchor="top", pad={"t": 0},
         buttons=[
-            dict(label="▶ Play", method="animate", args=_play_args(base_ms, False)),
-            dict(label="❚❚ Pause", method="animate",
+            dict(label=PLAY, method="animate", args=_play_args(base_ms, False)),
+            dict(label=PAUSE, method="animate",
                  args=[[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate",
                                 "transition": {"duration": 0}}]),
         ] + [dict(label=label, method="skip", args=[FRAME_STEP, by]) for label, by in FRAME_BUTTONS],

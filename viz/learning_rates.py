@@ -110,7 +110,8 @@ def mark_one_over_gamma(fig: go.Figure, gamma: float, final_lr: float, horizon: 
     kw = dict(row=row, col=col) if row else {}
     fig.add_vline(x=1 / gamma, line=dict(color=color, dash="dot", width=1.2),
                   annotation_text=f"t = 1/γ: band [{final_lr / 2:.3g}, {2 * final_lr:.3g}]",
-                  annotation_position="top right", annotation_font_size=11, **kw)
+                  annotation_position="bottom right", annotation_font_size=11, **kw)  # the top holds
+    #                 the note on what lies above the axis (meaningful_range)
     if log_x:
         fig.layout.annotations[-1].x = float(np.log10(1 / gamma))
 

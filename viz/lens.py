@@ -30,8 +30,7 @@ def linked_figure(landscape, views: Sequence[RunView], start, background: Backgr
     """Left: the paths; right: every run's lr_eff per parameter (log), with AdaBound's band. One
     slider and one play button drive both: at step t the right panel marks the rates in use."""
     fig = make_subplots(figure=AnimatedFigure(), rows=1, cols=2, column_widths=[0.48, 0.52], horizontal_spacing=0.08,
-                        subplot_titles=("where each optimizer is",
-                                        "the learning rate it applies (x solid, y dotted)"))
+                        subplot_titles=("where each run is", "lr_eff: x solid, y dotted"))  # short: a phone's panels are 150 px
     layer = add_paths(fig, landscape, views, start, background, click_grid=0, row=1, col=1)
     horizon = max((int(v.steps[-1]) for v in views), default=1)
     for v in views:

@@ -71,7 +71,7 @@ def test_maps_keep_equal_axis_scales(browser, server):
         context.close()
 
 
-@pytest.mark.parametrize("page_key", ["playground", "lens", "online", "basins"])
+@pytest.mark.parametrize("page_key", ["playground", "lens", "rescaling", "online", "basins", "lab", "network"])
 def test_on_a_phone_charts_stack_inside_the_screen(browser, server, page_key):
     context, tab = _open(browser, server, PHONE, page_key)
     try:
@@ -95,6 +95,15 @@ def test_on_a_phone_charts_stack_inside_the_screen(browser, server, page_key):
                 apart = (a["x"] + a["width"] <= b["x"] + 1 or b["x"] + b["width"] <= a["x"] + 1
                          or a["y"] + a["height"] <= b["y"] + 1 or b["y"] + b["height"] <= a["y"] + 1)
                 assert apart, (page_key, a, b)
+        for chart in tab.locator("[data-testid='stPlotlyChart'] .js-plotly-plot").all():  # subplot titles
+            notes = chart.locator(".infolayer .annotation").evaluate_all(
+                "els => els.map(e => { const r = e.getBoundingClientRect(); "
+                "return {x: r.x, y: r.y, width: r.width, height: r.height, text: e.textContent}; })")
+            for i, a in enumerate(notes):
+                for b in notes[i + 1:]:
+                    apart = (a["x"] + a["width"] <= b["x"] + 1 or b["x"] + b["width"] <= a["x"] + 1
+                             or a["y"] + a["height"] <= b["y"] + 1 or b["y"] + b["height"] <= a["y"] + 1)
+                    assert apart, (page_key, a, b)
         screenshot(tab, f"phone_{page_key}")
     finally:
         context.close()

@@ -30,11 +30,11 @@ def test_playground_draws_and_animates(page):
     screenshot(page, "playground")
 
     before = _current_step(page)
-    chart.get_by_text("▶ Play").click()
+    chart.get_by_text("▶", exact=True).click()
     page.wait_for_timeout(1200)
     during = _current_step(page)
     assert during != before, "the animation did not advance"
-    chart.get_by_text("❚❚ Pause").click()
+    chart.get_by_text("❚❚", exact=True).click()
     page.wait_for_timeout(300)
     paused = _current_step(page)
     page.wait_for_timeout(600)
@@ -72,9 +72,9 @@ def test_one_frame_back_and_forward(page):
     assert _slider_active(page) == last - 1
     step_label = _current_step(page)
 
-    chart.get_by_text("▶ Play").click()
+    chart.get_by_text("▶", exact=True).click()
     page.wait_for_timeout(900)
-    chart.get_by_text("❚❚ Pause").click()
+    chart.get_by_text("❚❚", exact=True).click()
     page.wait_for_timeout(300)
     paused = _slider_active(page)
     assert 0 < paused < last - 1 and _current_step(page) != step_label
@@ -124,8 +124,13 @@ def test_a_shared_link_reproduces_the_view(page):
 def test_a_garbage_link_gives_notes_not_errors(page):
     open_page(page, "playground?ls=nowhere&opt=adam,bogus&T=-5&adam.lr=nan&x0=1e300&zzz=1")
     assert_no_errors(page)
-    warning = page.locator("[data-testid='stAlert']").first.inner_text()
-    assert "nowhere" in warning and "bogus" in warning and "steps" in warning
+    notes = page.locator("[data-testid='stExpander']").filter(has_text="this page could not use").first
+    assert "This link had 7 values this page could not use" in notes.inner_text()  # six values, and the clamped start moved onto the picture
+    notes.locator("summary").click()  # one line above the chart; the list opens on a click
+    warning = notes.locator("[data-testid='stAlert']").first
+    warning.wait_for(state="visible")
+    text = warning.inner_text()
+    assert "nowhere" in text and "bogus" in text and "steps" in text and "zzz" in text
     screenshot(page, "playground_garbage_link")
 
 
@@ -144,10 +149,10 @@ def test_lens_draws_linked_panels_and_navigation_keeps_settings(page):
     assert page.locator("[data-testid='stPlotlyChart']").count() == 3
     chart = page.locator("[data-testid='stPlotlyChart']").first
     before = _current_step(page)
-    chart.get_by_text("▶ Play").click()
+    chart.get_by_text("▶", exact=True).click()
     page.wait_for_timeout(1200)
     assert _current_step(page) != before
-    chart.get_by_text("❚❚ Pause").click()
+    chart.get_by_text("❚❚", exact=True).click()
     screenshot(page, "lens")
     page.get_by_role("link", name="Playground", exact=True).click()
     wait_idle(page)
@@ -189,7 +194,7 @@ def test_a_click_on_the_map_moves_the_start_after_play_and_after_the_slider(page
     open_page(page, "playground?opt=adam&T=100")
     start_x = page.get_by_role("spinbutton", name="start x")
     chart = page.locator("[data-testid='stPlotlyChart']").first
-    chart.get_by_text("▶ Play").click()
+    chart.get_by_text("▶", exact=True).click()
     page.wait_for_timeout(7000)  # one pass at 1x takes about 6 s
     _click_map(page, 0.75, 0.7)
     after_play = start_x.input_value()
@@ -222,7 +227,7 @@ def test_the_bias_correction_preset_opens_at_step_0_and_plays(page):
     chart = page.locator("[data-testid='stPlotlyChart']").first
     current = chart.locator(".slider-label").first  # the current value, "step t"
     assert current.text_content().strip() == "step 0"
-    chart.get_by_text("▶ Play").click()
+    chart.get_by_text("▶", exact=True).click()
     page.wait_for_timeout(2500)
     assert current.text_content().strip() != "step 0"  # it plays from there
     assert_no_errors(page)

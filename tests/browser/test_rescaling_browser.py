@@ -40,9 +40,9 @@ def test_the_preset_shows_both_panels_and_one_slider_moves_both(page):
     assert len(heads) == 2 and abs(heads[0][0] - heads[1][0]) < 1e-6 and abs(heads[0][1] - heads[1][1]) < 1e-6
 
     before = _current_step(page)
-    chart.get_by_text("▶ Play").click()
+    chart.get_by_text("▶", exact=True).click()
     page.wait_for_timeout(1500)
-    chart.get_by_text("❚❚ Pause").click()
+    chart.get_by_text("❚❚", exact=True).click()
     page.wait_for_timeout(300)
     during = _current_step(page)
     assert during != before, "the animation did not advance"
