@@ -112,6 +112,14 @@ def open_page(tab, path: str, *, chart: bool = True) -> None:
         tab.wait_for_selector(CHART, state="visible", timeout=60_000)
 
 
+def play_then_pause(tab, chart, ms: int) -> None:
+    """Press the chart's ▶, let the animation run ``ms``, press ❚❚ and let it settle."""
+    chart.get_by_text("▶", exact=True).click()
+    tab.wait_for_timeout(ms)
+    chart.get_by_text("❚❚", exact=True).click()
+    tab.wait_for_timeout(300)
+
+
 def assert_no_errors(tab) -> None:
     errors = tab.locator(ERROR)
     assert errors.count() == 0, errors.first.inner_text()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import assert_no_errors, open_page, screenshot, wait_idle
+from tests.browser.conftest import assert_no_errors, open_page, play_then_pause, screenshot, wait_idle
 
 def _current_step(tab) -> str:
     """The animation slider's current-value label ("step 120")."""
@@ -72,10 +72,7 @@ def test_one_frame_back_and_forward(page):
     assert _slider_active(page) == last - 1
     step_label = _current_step(page)
 
-    chart.get_by_text("▶", exact=True).click()
-    page.wait_for_timeout(900)
-    chart.get_by_text("❚❚", exact=True).click()
-    page.wait_for_timeout(300)
+    play_then_pause(page, chart, 900)
     paused = _slider_active(page)
     assert 0 < paused < last - 1 and _current_step(page) != step_label
     forward.click()

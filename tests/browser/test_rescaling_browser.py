@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from tests.browser.conftest import assert_no_errors, open_page, screenshot, wait_idle
+from tests.browser.conftest import assert_no_errors, open_page, play_then_pause, screenshot, wait_idle
 from ui import presets
 
 
@@ -40,10 +40,7 @@ def test_the_preset_shows_both_panels_and_one_slider_moves_both(page):
     assert len(heads) == 2 and abs(heads[0][0] - heads[1][0]) < 1e-6 and abs(heads[0][1] - heads[1][1]) < 1e-6
 
     before = _current_step(page)
-    chart.get_by_text("▶", exact=True).click()
-    page.wait_for_timeout(1500)
-    chart.get_by_text("❚❚", exact=True).click()
-    page.wait_for_timeout(300)
+    play_then_pause(page, chart, 1500)
     during = _current_step(page)
     assert during != before, "the animation did not advance"
     heads = _point_of(chart, "Adam")
