@@ -120,6 +120,18 @@ def play_then_pause(tab, chart, ms: int) -> None:
     tab.wait_for_timeout(300)
 
 
+NOTES = "[data-testid='stExpander']:has-text('this page could not use')"  # ui.state.show_notes
+
+
+def link_notes(tab) -> str:
+    """The notes on a link's unusable values as a reader gets them: the one line above the chart
+    (its count), clicked open on the list."""
+    line = tab.locator(NOTES).first
+    line.locator("summary").click()
+    line.locator("[data-testid='stAlert']").first.wait_for(state="visible")
+    return line.inner_text()
+
+
 def assert_no_errors(tab) -> None:
     errors = tab.locator(ERROR)
     assert errors.count() == 0, errors.first.inner_text()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from tests.browser.conftest import SHOTS, assert_no_errors, open_page, screenshot, wait_idle
+from tests.browser.conftest import SHOTS, assert_no_errors, link_notes, open_page, screenshot, wait_idle
 from ui.presets import get as get_preset
 from viz.colors import color_of
 
@@ -120,7 +120,7 @@ def test_a_garbage_link_gives_notes_not_errors(page):
     open_page(page, "online?problem=nowhere&C=-4&opt=adam,bogus&b2=2&T=1e12&mode=warp&adam.lr=nan&zzz=1")
     _wait_charts(page)
     assert_no_errors(page)
-    note = page.locator("[data-testid='stAlert']").first.inner_text()
+    note = link_notes(page)
     for word in ("nowhere", "bogus", "β₂", "steps T", "warp", "zzz"):
         assert word in note, word
     screenshot(page, "online_garbage_link")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import assert_no_errors, open_page, play_then_pause, screenshot, wait_idle
+from tests.browser.conftest import assert_no_errors, link_notes, open_page, play_then_pause, screenshot, wait_idle
 
 def _current_step(tab) -> str:
     """The animation slider's current-value label ("step 120")."""
@@ -121,12 +121,8 @@ def test_a_shared_link_reproduces_the_view(page):
 def test_a_garbage_link_gives_notes_not_errors(page):
     open_page(page, "playground?ls=nowhere&opt=adam,bogus&T=-5&adam.lr=nan&x0=1e300&zzz=1")
     assert_no_errors(page)
-    notes = page.locator("[data-testid='stExpander']").filter(has_text="this page could not use").first
-    assert "This link had 7 values this page could not use" in notes.inner_text()  # six values, and the clamped start moved onto the picture
-    notes.locator("summary").click()  # one line above the chart; the list opens on a click
-    warning = notes.locator("[data-testid='stAlert']").first
-    warning.wait_for(state="visible")
-    text = warning.inner_text()
+    text = link_notes(page)
+    assert "This link had 7 values this page could not use" in text  # six values, and the clamped start moved onto the picture
     assert "nowhere" in text and "bogus" in text and "steps" in text and "zzz" in text
     screenshot(page, "playground_garbage_link")
 
