@@ -7,8 +7,8 @@ grid is *one* batched run of the core (rows = cells x starts, the swept hyperpar
 that a callback can report progress. Rows do not interact, so a cell's numbers are exactly those
 of the run of its own configuration alone (:func:`run_cell`; a test checks it).
 
-A run's state is kept at round steps (100, 200, ..., 1,000, 2,000, ...) and at the last hundred
-before its horizon (:class:`Carries`): a new horizon goes on from the latest kept state before it,
+A run's state is kept at round steps (100, 200, ..., 1,000, 2,000, ...), at the last hundred
+before its horizon and at the horizon itself (:class:`Carries`): a new horizon goes on from the latest kept state before it,
 so shortening T costs at most a hundred steps and lengthening it only the steps added. The core
 resumes exactly, so the numbers do not depend on what was kept.
 
@@ -452,8 +452,8 @@ Runner = Callable[..., np.ndarray]  # (sweep, start, stop, progress) -> the rows
 
 def run_sweep(sweep: Sweep, progress: Progress | None = None, runner: Runner | None = None) -> np.ndarray:
     """Every row's final gap ``(runs,)``, chunk by chunk; ``progress(done, total)`` in run-steps
-    at every pause. ``runner(sweep, start, stop, progress)`` does one chunk (a page passes a
-    cached :func:`run_rows` with its kept states); by default :func:`run_rows` from scratch."""
+    at every pause. ``runner(sweep, start, stop, progress)`` does one chunk (a page passes
+    :func:`run_rows` with its store of kept states); by default :func:`run_rows` from scratch."""
     check_size(sweep)
     if runner is None:
         runner = lambda sweep, a, b, heard: run_rows(sweep, a, b, progress=heard)  # noqa: E731
